@@ -1,0 +1,6 @@
+/**
+ * @quantforge/core — the IR, dtypes, tensors, graph passes, contracts (calibrator, scheme, backend), plugin manifest,
+ * registry and loader, pipeline, worker pool, errors and progress events. It imports no other Quantforge package.
+ */
+export * from './errors/index.js';
+export * from './ir/index.js';
