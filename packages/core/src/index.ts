@@ -4,3 +4,8 @@
  */
 export * from './errors/index.js';
 export * from './ir/index.js';
+export * from './passes/index.js';
+export * from './plugins/index.js';
+export * from './workers/index.js';
+export * from './quant/index.js';
+export * from './progress.js';

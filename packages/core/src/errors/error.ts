@@ -46,14 +46,14 @@ export interface ErrorData {
 export function isQuantforgeError(value: unknown): value is QuantforgeError {
   return (
     value instanceof QuantforgeError ||
-    (value instanceof Error && typeof (value as { code?: unknown }).code === 'string' && (value as { code: string }).code.startsWith('QF_'))
+    (value instanceof Error && typeof (value as unknown as { code?: unknown }).code === 'string' && (value as unknown as { code: string }).code.startsWith('QF_'))
   );
 }
 
 /** Turns anything thrown into error data; foreign errors get `QF_INTERNAL` and keep their message. */
 export function toErrorData(error: unknown): ErrorData {
   if (isQuantforgeError(error)) {
-    const e = error as QuantforgeError;
+    const e = error as unknown as QuantforgeError;
     const data: ErrorData = { code: e.code, message: e.message, details: e.details ?? {} };
     if (e.hint !== undefined) data.hint = e.hint;
     return data;
