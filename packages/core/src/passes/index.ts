@@ -1,1 +1,10 @@
-export {};
+export { topologicalOrder, sortGraph, producerIndex } from './topological-order.js';
+export { outerReads, nodeReads, readCounts, definedNames } from './scope.js';
+export { foldConstants, constantValue, type FoldConstantsOptions, type SkippedConstant } from './fold-constants.js';
+export { foldBatchNorm } from './fold-batch-norm.js';
+export { removeDeadNodes, type RemoveDeadNodesOptions, type RemoveDeadNodesResult } from './remove-dead-nodes.js';
+export { removeInitializerInputs } from './remove-initializer-inputs.js';
+export { inferShapes, valueTypeOf } from './shapes/infer.js';
+export { shapeInferenceOps } from './shapes/rules.js';
+export type { ValueType, KnownValue, InferShapesOptions, InferShapesResult } from './shapes/types.js';
+export { prepareGraph, type PrepareGraphOptions, type PrepareGraphSummary } from './prepare-graph.js';
