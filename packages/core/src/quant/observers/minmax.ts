@@ -1,0 +1,117 @@
+import { QuantforgeError } from '../../errors/error.js';
+import { sizeOf } from '../../ir/tensor.js';
+import type { Range } from '../affine.js';
+import { requireData } from './histogram.js';
+import type { FinalizeRequest, MinMaxOptions, Observer } from './types.js';
+
+/**
+ * Min/max statistics of one tensor. Without momentum only `min`/`max` matter (exact). With momentum, `avgMin`/`avgMax`
+ * are the moving averages (first batch sets them) and `zMin`/`zMax` the same averages started from 0, which is what
+ * lets a later block of batches be appended by merge.
+ */
+export interface MinMaxState {
+  kind: 'minmax';
+  tensor: string;
+  momentum: number | null;
+  /** Number of batches with at least one finite value. */
+  batches: number;
+  /** Number of finite values. */
+  count: number;
+  nonFinite: number;
+  min: number;
+  max: number;
+  avgMin: number;
+  avgMax: number;
+  zMin: number;
+  zMax: number;
+}
+
+function symmetricOrNot(min: number, max: number, request: FinalizeRequest): Range {
+  if (!request.symmetric) return { min, max };
+  const amax = Math.max(Math.abs(min), Math.abs(max));
+  return { min: -amax, max: amax };
+}
+
+/**
+ * The min/max observer (TensorRT MinMax, ONNX Runtime MinMax): the exact range, or its moving average over batches.
+ *
+ * @example
+ * ```ts
+ * const obs = minMaxObserver({ momentum: 0.01 });
+ * ```
+ */
+export function minMaxObserver(options: MinMaxOptions = {}): Observer<MinMaxState, MinMaxOptions> {
+  const momentum = options.momentum ?? null;
+  return {
+    kind: 'minmax',
+    options,
+    init(tensor = '') {
+      return { kind: 'minmax', tensor, momentum, batches: 0, count: 0, nonFinite: 0, min: 0, max: 0, avgMin: 0, avgMax: 0, zMin: 0, zMax: 0 };
+    },
+    observe(s, values, dims) {
+      if (sizeOf(dims) !== values.length) {
+        throw new QuantforgeError('QF_CALIBRATION', `observed dims [${dims.join(', ')}] do not match ${values.length} values`, {
+          details: { dims: [...dims], length: values.length },
+        });
+      }
+      let min = Infinity;
+      let max = -Infinity;
+      let bad = 0;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i]!;
+        if (v - v !== 0) bad++;
+        else {
+          if (v < min) min = v;
+          if (v > max) max = v;
+        }
+      }
+      s.nonFinite += bad;
+      if (bad === values.length) return;
+      if (s.batches === 0) {
+        s.min = min;
+        s.max = max;
+      } else {
+        if (min < s.min) s.min = min;
+        if (max > s.max) s.max = max;
+      }
+      if (s.momentum !== null) {
+        const c = s.momentum;
+        s.avgMin = s.batches === 0 ? min : s.avgMin + c * (min - s.avgMin);
+        s.avgMax = s.batches === 0 ? max : s.avgMax + c * (max - s.avgMax);
+        s.zMin = s.zMin + c * (min - s.zMin);
+        s.zMax = s.zMax + c * (max - s.zMax);
+      }
+      s.batches++;
+      s.count += values.length - bad;
+    },
+    merge(a, b) {
+      if (a.tensor !== b.tensor || a.momentum !== b.momentum) {
+        throw new QuantforgeError('QF_CALIBRATION', `cannot merge min/max states of ${a.tensor} (momentum ${a.momentum}) and ${b.tensor} (momentum ${b.momentum})`, {
+          details: { a: { tensor: a.tensor, momentum: a.momentum }, b: { tensor: b.tensor, momentum: b.momentum } },
+        });
+      }
+      if (b.batches === 0) return { ...a, nonFinite: a.nonFinite + b.nonFinite };
+      if (a.batches === 0) return { ...b, nonFinite: a.nonFinite + b.nonFinite };
+      const out: MinMaxState = {
+        ...a,
+        batches: a.batches + b.batches,
+        count: a.count + b.count,
+        nonFinite: a.nonFinite + b.nonFinite,
+        min: Math.min(a.min, b.min),
+        max: Math.max(a.max, b.max),
+      };
+      if (a.momentum !== null) {
+        const decay = (1 - a.momentum) ** b.batches;
+        out.avgMin = decay * a.avgMin + b.zMin;
+        out.avgMax = decay * a.avgMax + b.zMax;
+        out.zMin = decay * a.zMin + b.zMin;
+        out.zMax = decay * a.zMax + b.zMax;
+      }
+      return out;
+    },
+    finalize(s, request) {
+      requireData(s);
+      return s.momentum === null ? symmetricOrNot(s.min, s.max, request) : symmetricOrNot(s.avgMin, s.avgMax, request);
+    },
+  };
+}
