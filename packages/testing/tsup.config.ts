@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: {"index":"src/index.ts","worker":"src/worker.ts"},
+  entry: {"index":"src/index.ts","worker":"src/worker.ts","vitest":"src/vitest.ts"},
+  // vitest is an optional peer, loaded only by the @quantforge/testing/vitest entry.
+  external: ['vitest'],
   format: ['esm'],
   target: 'node20',
   platform: 'node',

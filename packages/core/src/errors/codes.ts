@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   QF_WORKER_CRASHED: 'A worker thread died while running a task.',
   QF_WORKER_TASK: 'A worker task failed; details carry the worker-side error.',
   QF_WORKER_CONFIG: 'The worker pool configuration is invalid.',
+  QF_WORKER_TIMEOUT: 'A worker task did not answer within its timeoutMs; the worker was stopped.',
+  QF_WORKER_CLOSED: 'The worker pool was destroyed before or while the task ran.',
   // data / calibration
   QF_DATA_MISSING: 'Calibration or evaluation data is missing for a model input.',
   QF_DATA_MISMATCH: 'Calibration or evaluation data has the wrong name, shape or dtype for a model input.',
