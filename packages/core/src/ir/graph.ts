@@ -31,6 +31,7 @@ export interface ValueInfo {
 export interface KeyValue {
   key: string;
   value: string;
+  extra?: unknown;
 }
 
 /** A sparse tensor: values at flat or coordinate indices of a dense shape. */
@@ -115,7 +116,7 @@ export interface Graph {
   initializers: Map<string, NamedTensor>;
   sparseInitializers: SparseTensor[];
   docString?: string;
-  quantizationAnnotation?: { tensorName: string; quantParameterTensorNames: KeyValue[] }[];
+  quantizationAnnotation?: { tensorName: string; quantParameterTensorNames: KeyValue[]; extra?: unknown }[];
   metadataProps?: KeyValue[];
   extra?: unknown;
 }
@@ -123,6 +124,38 @@ export interface Graph {
 export interface OpsetImport {
   domain: string;
   version: number;
+  extra?: unknown;
+}
+
+/**
+ * A model-local function (ONNX `FunctionProto`): nodes of type `name` in domain `domain` (and `overload`) are calls
+ * of it. Its body reads only its own inputs and the values its nodes produce.
+ */
+export interface FunctionDef {
+  name: string;
+  domain: string;
+  overload?: string;
+  inputs: string[];
+  outputs: string[];
+  /** Attribute names the function declares without a default value. */
+  attributes: string[];
+  /** Attributes the function declares with a default value. */
+  attributeDefaults: Attribute[];
+  nodes: Node[];
+  opsetImports: OpsetImport[];
+  valueInfo: ValueInfo[];
+  docString?: string;
+  metadataProps?: KeyValue[];
+  extra?: unknown;
+}
+
+/** ONNX `TrainingInfoProto`: the graphs that initialize and update trainable state. */
+export interface TrainingInfo {
+  initialization?: Graph;
+  algorithm?: Graph;
+  initializationBinding: KeyValue[];
+  updateBinding: KeyValue[];
+  extra?: unknown;
 }
 
 /** A whole model. */
@@ -136,7 +169,11 @@ export interface Model {
   docString?: string;
   graph: Graph;
   metadataProps?: KeyValue[];
-  /** Model-local functions, training info and anything else the IR does not interpret; the codec owns its shape. */
+  /** Model-local functions (absent when the model has none). */
+  functions?: FunctionDef[];
+  /** Training information (absent when the model has none). */
+  trainingInfo?: TrainingInfo[];
+  /** Anything else the IR does not interpret (device configurations, unknown fields, ...); the codec owns its shape. */
   extra?: unknown;
 }
 
