@@ -8,4 +8,5 @@ export * from './passes/index.js';
 export * from './plugins/index.js';
 export * from './workers/index.js';
 export * from './quant/index.js';
+export * from './pipeline/index.js';
 export * from './progress.js';

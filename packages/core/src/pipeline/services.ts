@@ -47,7 +47,11 @@ export type RunnerFactory = (model: Model, options: RunnerOptions) => Promise<Fl
 export interface ExportInput {
   model: Model;
   plan: QuantPlan;
-  /** Encodings by tensor name: weights and biases carry codes, activations only parameters. */
+  /**
+   * Encodings by tensor name: weights and biases carry codes, activations only parameters. In `dynamic` mode the
+   * plan's activation entries (inputs of MatMul / Conv / Gemm, `stats: null`) have no encoding: their parameters are
+   * computed at run time (DynamicQuantizeLinear), so exporters must not require one for them.
+   */
   encodings: Readonly<Record<string, QuantizedTensor>>;
   /** How activations are treated: fixed from calibration, computed at run time, or left float. */
   mode: QuantMode;

@@ -1,0 +1,142 @@
+import { QuantforgeError } from '../../errors/error.js';
+import type { Model } from '../../ir/graph.js';
+import type { ProgressListener } from '../../progress.js';
+import { createCalibrator, type CalibrationStats, type SerializedCalibrationStats } from '../../quant/calibrator.js';
+import type { QuantizedTensor } from '../../quant/encoding.js';
+import { deserializeEncoding } from '../../quant/encoding-json.js';
+import { createObserver, serializeObserverState, type ObserverState } from '../../quant/observers/index.js';
+import type { PlanEntry, QuantPlan } from '../../quant/plan.js';
+import { tensorSeed } from '../../quant/scheme.js';
+import type { DataSource, RunnerFactory } from '../services.js';
+import { checkFeed, knownLength, requiredInputs, take } from './data.js';
+import { quantInfo } from './quant-info.js';
+import type { ActiveScheme, SchemeTasks } from './scheme-tasks.js';
+
+/** Calibration outcome: merged statistics (JSON), each activation's clipping range, and the runner used. */
+export interface CalibrationResult {
+  samples: number;
+  /** Finalized clipping range and observer kind per calibrated activation (tie-group members share theirs). */
+  ranges: Record<string, { min: number; max: number; observer: string }>;
+  /** The raw streaming statistics, one observer state per calibrated tensor. */
+  statistics: SerializedCalibrationStats;
+  /** The calibration runner's description (for the report); null when nothing needed calibration. */
+  executor: string | null;
+}
+
+export interface CalibrateInput {
+  model: Model;
+  plan: QuantPlan;
+  data: DataSource | undefined;
+  samples: number | undefined;
+  createRunner: RunnerFactory;
+  onProgress: ProgressListener | undefined;
+}
+
+/**
+ * Streams samples through one float runner and folds every planned activation into its observer; memory stays
+ * O(observers), never O(samples). Graph-input activations are read from the feed itself.
+ */
+export async function collectStatistics(input: CalibrateInput): Promise<{ stats: CalibrationStats; executor: string | null }> {
+  const calibrator = createCalibrator(input.plan);
+  const stats = calibrator.init();
+  if (calibrator.tensors.length === 0) return { stats, executor: null };
+  if (input.data === undefined) {
+    throw new QuantforgeError('QF_DATA_MISSING', `the plan needs calibration data for ${calibrator.tensors.length} activation(s), but none was given`, {
+      details: { tensors: calibrator.tensors.slice(0, 10) },
+      hint: 'Call pipeline.calibrate(samples) or use mode "dynamic" / "weight-only".',
+    });
+  }
+  const inputs = requiredInputs(input.model);
+  const allowed = new Set(input.model.graph.inputs.map((i) => i.name));
+  const outputs = new Set(input.model.graph.outputs.map((o) => o.name));
+  // Graph inputs come from the feed and graph outputs are always returned: expose only intermediate values.
+  const exposed = calibrator.tensors.filter((t) => !allowed.has(t) && !outputs.has(t));
+  const runner = await input.createRunner(input.model, { exposeOutputs: exposed, purpose: 'calibrate' });
+  const len = knownLength(input.data);
+  const total = input.samples === undefined ? (len ?? 0) : Math.min(input.samples, len ?? input.samples);
+  try {
+    let n = 0;
+    for await (const feed of take(input.data, input.samples)) {
+      checkFeed(feed, inputs, allowed, 'calibration', n);
+      const out = await runner.run(feed);
+      for (const name of calibrator.tensors) {
+        const t = feed[name] ?? out[name];
+        if (t === undefined || t.dtype !== 'float32') {
+          throw new QuantforgeError('QF_CALIBRATION', `the calibration runner returned ${t === undefined ? 'no value' : `a ${t.dtype} value`} for ${name}`, {
+            details: { tensor: name, executor: runner.description },
+            hint: 'The runner must return every tensor named in exposeOutputs as float32.',
+          });
+        }
+        calibrator.observe(stats, name, t.data as Float32Array, t.dims);
+      }
+      calibrator.addSamples(stats, 1);
+      n++;
+      input.onProgress?.({ stage: 'calibrate', done: n, total: Math.max(total, n) });
+    }
+    if (n === 0) {
+      throw new QuantforgeError('QF_DATA_MISSING', 'the calibration data source yielded no samples', { details: { stage: 'calibration' } });
+    }
+  } finally {
+    await runner.close();
+  }
+  return { stats, executor: runner.description };
+}
+
+function mergeStates(entry: PlanEntry, states: ObserverState[]): ObserverState {
+  const observer = createObserver(entry.stats!.observer, entry.stats!.options);
+  // Observers refuse to merge states of different tensors; a tie group is one tensor as far as statistics go.
+  const renamed = states.map((s) => ({ ...s, tensor: entry.tensor }) as ObserverState);
+  return renamed.slice(1).reduce<ObserverState>((acc, s) => observer.merge(acc as never, s as never) as ObserverState, renamed[0]!);
+}
+
+/**
+ * Finalizes every calibrated activation (tie groups merged first, in plan order) and encodes it with its scheme,
+ * on the pool where the scheme has a worker module. Fixed entries take their imposed encoding.
+ */
+export async function encodeActivations(
+  plan: QuantPlan, stats: CalibrationStats, schemes: ReadonlyMap<string, ActiveScheme>, tasks: SchemeTasks, seed: number,
+): Promise<{ encodings: Record<string, QuantizedTensor>; ranges: Record<string, { min: number; max: number; observer: string }> }> {
+  const groups = new Map<string, PlanEntry[]>();
+  const encodings: Record<string, QuantizedTensor> = {};
+  for (const e of Object.values(plan.tensors)) {
+    if (e.role !== 'activation') continue;
+    if (e.fixed !== undefined) {
+      encodings[e.tensor] = { encoding: deserializeEncoding(e.fixed), dims: [] };
+      continue;
+    }
+    if (e.stats === null) continue;
+    const key = e.tieGroup ?? e.tensor;
+    const g = groups.get(key);
+    if (g === undefined) groups.set(key, [e]);
+    else g.push(e);
+  }
+  const empty = [...groups.values()].flat().filter((e) => (stats.states[e.tensor]?.count ?? 0) === 0).map((e) => e.tensor);
+  if (empty.length > 0) {
+    throw new QuantforgeError('QF_CALIBRATION', `no calibration data reached ${empty.length} tensor(s): ${empty.slice(0, 5).join(', ')}`, {
+      details: { tensors: empty },
+      hint: 'Check that the runner returns these tensors and that the samples are not empty.',
+    });
+  }
+  const jobs = [...groups.values()].map(async (members) => {
+    const lead = members[0]!;
+    const scheme = schemes.get(lead.scheme)!;
+    const merged = mergeStates(lead, members.map((m) => stats.states[m.tensor]!));
+    const value = await tasks.encodeActivation(scheme, {
+      options: lead.options, info: quantInfo(lead, tensorSeed(seed, lead.tensor), {}), request: lead.stats!, state: serializeObserverState(merged),
+    });
+    return { members, value };
+  });
+  const settled = await Promise.allSettled(jobs);
+  // The first failure in plan order is reported, whatever order the workers finished in.
+  const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+  if (failed !== undefined) throw failed.reason;
+  const ranges: Record<string, { min: number; max: number; observer: string }> = {};
+  for (const s of settled) {
+    const { members, value } = (s as PromiseFulfilledResult<Awaited<(typeof jobs)[number]>>).value;
+    for (const m of members) {
+      encodings[m.tensor] = { encoding: deserializeEncoding(value.encoding), dims: (m.dims ?? []).every((d) => typeof d === 'number') ? (m.dims as number[]) : [] };
+      ranges[m.tensor] = { min: value.range.min, max: value.range.max, observer: m.stats!.observer };
+    }
+  }
+  return { encodings, ranges };
+}
