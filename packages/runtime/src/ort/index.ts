@@ -1,0 +1,2 @@
+export { createOrtSession, withExposedOutputs, type OrtSession, type OrtSessionOptions } from './session.js';
+export { toOrtTensor, fromOrtTensor, type OrtModule } from './convert.js';
