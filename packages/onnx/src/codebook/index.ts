@@ -1,0 +1,3 @@
+export { codebookExporter, CODEBOOK_OPSET, type CodebookExporterOptions } from './exporter.js';
+export { expandCodebook, OPSET_PACKED_INDICES, type Expansion } from './expand.js';
+export { expandLogWeight } from './log-weights.js';
