@@ -10,3 +10,4 @@ export * from './workers/index.js';
 export * from './quant/index.js';
 export * from './pipeline/index.js';
 export * from './progress.js';
+export * from './backend/index.js';

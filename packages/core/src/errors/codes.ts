@@ -55,6 +55,9 @@ export const ERROR_CODES = {
   QF_TARGET_UNSUPPORTED: 'The deployment target cannot run this model or option.',
   // cli
   QF_CLI_USAGE: 'The command line is wrong (unknown command, flag or missing argument).',
+  // backends
+  QF_TARGET_OP_UNSUPPORTED: 'The deployment target has no kernel for this operator (or this form of it).',
+  QF_TARGET_CONSTRAINT: 'A tensor or node breaks a constraint of the target kernel (dtype, granularity, zero point, fixed scale, shape).',
 } as const;
 
 /** A known Quantforge error code. */

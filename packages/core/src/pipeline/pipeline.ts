@@ -1,3 +1,4 @@
+import { isTargetUsable, resolveTarget, type ActiveTarget, type TargetOptions } from '../backend/pipeline-target.js';
 import { QuantforgeError } from '../errors/error.js';
 import type { Model } from '../ir/graph.js';
 import { validateRecipe, type Recipe } from './recipe.js';
@@ -14,8 +15,17 @@ import { SchemeUses } from './uses.js';
 export interface QuantforgePipeline {
   /** True once `run` was called. */
   readonly frozen: boolean;
-  /** Adds schemes: a scheme use, a scheme plugin, `[plugin, options]`, a preset, a list, or a falsy value. */
+  /**
+   * Adds schemes: a scheme use, a scheme plugin, `[plugin, options]`, a preset, a list, or a falsy value. A backend
+   * target, backend plugin or `[backendPlugin, TargetOptions]` sets the target instead (see `target`).
+   */
   use(item: Usable | readonly Usable[]): QuantforgePipeline;
+  /**
+   * Sets the deployment target: a backend target or a backend plugin (with `{ target }` when it provides several).
+   * The backend shapes the plan and checks every node at plan time; after quantization it lowers the program. The
+   * result's `target` carries the diagnostics and the program.
+   */
+  target(target: unknown, options?: TargetOptions): QuantforgePipeline;
   /** Sets the recipe (validated: `QF_RECIPE_INVALID`). */
   recipe(recipe: Recipe | unknown): QuantforgePipeline;
   /** Sets calibration samples and, optionally, the calibrator and sample count. */
@@ -33,6 +43,7 @@ class Pipeline implements QuantforgePipeline {
   #recipe: Recipe | undefined;
   #calibration: { data: DataSource; options: CalibrateOptions } | undefined;
   #evaluation: { data: DataSource; options: EvaluateOptions } | undefined;
+  #target: ActiveTarget | undefined;
   #frozen = false;
 
   constructor(model: Model, services: PipelineServices) {
@@ -63,7 +74,20 @@ class Pipeline implements QuantforgePipeline {
 
   use(item: Usable | readonly Usable[]): QuantforgePipeline {
     this.#assertOpen('use');
+    if (isTargetUsable(item)) return this.target(item);
+    if (Array.isArray(item)) {
+      const targets = (item as readonly unknown[]).filter(isTargetUsable);
+      for (const t of targets) this.target(t);
+      this.#uses.add(targets.length === 0 ? item : (item as readonly Usable[]).filter((x) => !isTargetUsable(x)));
+      return this;
+    }
     this.#uses.add(item);
+    return this;
+  }
+
+  target(target: unknown, options: TargetOptions = {}): QuantforgePipeline {
+    this.#assertOpen('target');
+    this.#target = resolveTarget(target, options);
     return this;
   }
 
@@ -105,6 +129,7 @@ class Pipeline implements QuantforgePipeline {
     }
     return executeRun({
       model: this.#model, services: this.#services, recipe, schemes: this.#uses.all(), calibration: this.#calibration, evaluation: this.#evaluation,
+      target: this.#target,
     }, options);
   }
 }

@@ -1,3 +1,5 @@
+import type { TargetOutcome } from '../backend/pipeline-target.js';
+import type { MemoryPlan } from '../backend/program.js';
 import type { Model } from '../ir/graph.js';
 import type { QuantizedTensor } from '../quant/encoding.js';
 import { serializeEncoding, type SerializedEncoding } from '../quant/encoding-json.js';
@@ -18,6 +20,8 @@ export interface QuantizeResultJson {
   encodings: Record<string, SerializedEncodingEntry>;
   valueMap: Record<string, string>;
   report: QuantizeReport;
+  /** The target's diagnostics and the lowered program's memory plan (when a target was set). */
+  target?: { name: string; backend: string; diagnostics: TargetOutcome['diagnostics']; memory?: MemoryPlan };
 }
 
 /**
@@ -36,6 +40,8 @@ export interface QuantizeResult {
   /** Float tensor name → value in the exported model carrying its quantized value. */
   valueMap: Record<string, string>;
   report: QuantizeReport;
+  /** Present when the pipeline had a target: per-node diagnostics and the lowered program. */
+  target?: TargetOutcome;
   toJSON(): QuantizeResultJson;
 }
 
@@ -65,7 +71,13 @@ export function createResult(parts: Omit<QuantizeResult, 'toJSON'>): QuantizeRes
   return {
     ...parts,
     toJSON(): QuantizeResultJson {
-      return { plan: parts.plan, stats: parts.stats, encodings: serializeEncodings(parts.encodings), valueMap: parts.valueMap, report: parts.report };
+      const json: QuantizeResultJson = { plan: parts.plan, stats: parts.stats, encodings: serializeEncodings(parts.encodings), valueMap: parts.valueMap, report: parts.report };
+      const t = parts.target;
+      if (t !== undefined) {
+        json.target = { name: t.name, backend: t.backend, diagnostics: t.diagnostics };
+        if (t.program !== undefined) json.target.memory = t.program.memory;
+      }
+      return json;
     },
   };
 }

@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { lowerForTarget, planForTarget, type ActiveTarget, type TargetOutcome } from '../backend/pipeline-target.js';
 import { QuantforgeError } from '../errors/error.js';
 import type { Model } from '../ir/graph.js';
 import { prepareGraph } from '../passes/prepare-graph.js';
@@ -62,6 +63,8 @@ export interface RunSpec {
   schemes: readonly ActiveScheme[];
   calibration: { data: DataSource; options: CalibrateOptions } | undefined;
   evaluation: { data: DataSource; options: EvaluateOptions } | undefined;
+  /** The deployment target, consulted at plan time (constrain + check) and after quantization (lower). */
+  target?: ActiveTarget | undefined;
 }
 
 function cloneModel(model: Model): Model {
@@ -130,7 +133,9 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Qu
   prepareGraph(prepared);
   const bindings: Record<string, { definition: ActiveScheme['definition']; options: Record<string, unknown> }> = {};
   for (const s of spec.schemes) bindings[s.name] = { definition: s.definition, options: s.options };
-  const plan = planQuantization(prepared, recipe, bindings as PlannerSchemes);
+  let plan = planQuantization(prepared, recipe, bindings as PlannerSchemes);
+  let diagnostics: TargetOutcome['diagnostics'] = [];
+  if (spec.target !== undefined) ({ plan, diagnostics } = await planForTarget(plan, prepared, spec.target));
   t = lap('prepare', t);
 
   const byName = new Map(spec.schemes.map((s) => [s.name, s]));
@@ -161,6 +166,8 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Qu
     for (const name of Object.keys(plan.tensors)) if (encodings[name] !== undefined) ordered[name] = encodings[name];
     t = lap('quantize', t);
 
+    const target = spec.target === undefined ? undefined : lowerForTarget(spec.target, { model: prepared, plan, encodings: ordered, diagnostics }, warnings);
+
     assertExportable(spec.services.exporter, ordered);
     const exported = spec.services.exporter.export({ model: prepared, plan, encodings: ordered, mode: recipe.mode });
     t = lap('export', t);
@@ -185,7 +192,8 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Qu
       exporter: spec.services.exporter.name, floatModel: prepared, plan, encodings: ordered, calibration: stats, evaluation,
       bytesBefore, bytesAfter, timingsMs: timings, warnings,
     });
-    return createResult({ plan, stats, encodings: ordered, model: exported.model, valueMap: exported.valueMap, report });
+    const parts = { plan, stats, encodings: ordered, model: exported.model, valueMap: exported.valueMap, report };
+    return createResult(target === undefined ? parts : { ...parts, target });
   } finally {
     await ownPool?.destroy();
   }

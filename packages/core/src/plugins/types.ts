@@ -13,7 +13,11 @@ export interface ProviderBase {
 /** A quantization scheme a plugin provides (e.g. `uniform`, `logquant`). */
 export interface SchemeProvider extends ProviderBase {}
 
-/** A deployment target a backend plugin provides (e.g. `cortex-m55`, `edgetpu`). */
+/**
+ * A deployment target a backend plugin provides (e.g. `cortex-m55`, `edgetpu`). Backends register `BackendTarget`s
+ * (core's `backend/` contract: the target's profile and its backend; build them with `targetProviders`), which
+ * `isBackendTarget` recognises; the registry itself needs only the name.
+ */
 export interface TargetProvider extends ProviderBase {}
 
 /**

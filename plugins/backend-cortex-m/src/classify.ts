@@ -1,0 +1,171 @@
+import { attrFloat, attrInt, attrInts, attrString, type ErrorCode, type Node, type QuantPlan, type TargetProfile } from '@quantforge/core';
+import { clampOf, type ClampBounds } from './activation.js';
+import type { GraphView } from './graph-view.js';
+
+/** What one node becomes on the target. */
+export type NodeMapping =
+  | { kind: 'op'; targetOp: string; kernel: string }
+  | { kind: 'fused'; into: Node; clamp: ClampBounds }
+  | { kind: 'none'; code: ErrorCode; reason: string; details?: Record<string, unknown> };
+
+const FUSABLE_PRODUCERS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'AveragePool', 'MaxPool', 'GlobalAveragePool', 'GlobalMaxPool']);
+const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+
+const unsupported = (reason: string, details?: Record<string, unknown>): NodeMapping =>
+  ({ kind: 'none', code: 'QF_TARGET_OP_UNSUPPORTED', reason, ...(details === undefined ? {} : { details }) });
+const constraint = (reason: string, details?: Record<string, unknown>): NodeMapping =>
+  ({ kind: 'none', code: 'QF_TARGET_CONSTRAINT', reason, ...(details === undefined ? {} : { details }) });
+
+function op(profile: TargetProfile, targetOp: string): NodeMapping {
+  const c = profile.ops[targetOp];
+  if (c === undefined) return unsupported(`${profile.name} has no ${targetOp} kernel`);
+  return { kind: 'op', targetOp, kernel: c.kernel };
+}
+
+/**
+ * The value a node's kernel writes: its output, or — when a Relu / constant Clip is its only reader — the
+ * activation's output (the two fuse into one kernel whose clamp ends at the activation's encoding).
+ */
+export function fusedOutput(node: Node, g: GraphView): { value: string; activation?: Node } {
+  const y = node.outputs[0] ?? '';
+  const readers = g.consumers.get(y) ?? [];
+  const r = readers[0];
+  if (FUSABLE_PRODUCERS.has(node.opType) && readers.length === 1 && r !== undefined && (r.opType === 'Relu' || r.opType === 'Clip')
+    && !g.outputs.includes(y) && clampOf(r, g) !== null) {
+    return { value: r.outputs[0] ?? '', activation: r };
+  }
+  return { value: y };
+}
+
+/** Quantization problems of a node's tensors: every activation it reads and writes int8, weights 8-bit. */
+function quantProblem(node: Node, g: GraphView, plan: QuantPlan, dataInputs: number[]): NodeMapping | undefined {
+  const values = [...dataInputs.map((i) => node.inputs[i]), fusedOutput(node, g).value].filter((v): v is string => v !== undefined && v !== '');
+  for (const v of values) {
+    const e = plan.tensors[v];
+    if (e === undefined) return constraint(`${v} is not quantized by the plan; the target runs int8 only`, { tensor: v });
+    if (e.bits !== 8) return constraint(`${v} is planned with ${e.bits} bits; the int8 kernels need 8 (the int16x8 path is not lowered by this backend)`, { tensor: v, bits: e.bits });
+  }
+  return undefined;
+}
+
+function classifyConv(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  const w = node.inputs[1] ?? '';
+  const wDims = g.shape(w);
+  if (!g.isConstant(w)) return constraint('the Conv weight is not a constant', { weight: w });
+  if (wDims?.length !== 4) return unsupported(`only 2-D convolution is supported (weight rank ${wDims?.length ?? 'unknown'})`);
+  const xDims = g.shape(node.inputs[0] ?? '');
+  if (xDims?.length !== 4) return constraint('the Conv input shape is not known');
+  const group = attrInt(node, 'group', 1);
+  const cIn = xDims[1]!;
+  const [cOut, ck, kh, kw] = wDims as [number, number, number, number];
+  const q = quantProblem(node, g, plan, [0, 1]);
+  if (q !== undefined) return q;
+  if (attrString(node, 'auto_pad', 'NOTSET') === 'SAME_LOWER') return unsupported('auto_pad SAME_LOWER has no TFLite padding equivalent');
+  if (group > 1 && group === cIn && ck === 1 && cOut % cIn === 0) return op(profile, 'depthwise-conv2d');
+  if (group > 1 && cIn % group !== 0) return constraint(`groups ${group} do not divide the ${cIn} input channels`);
+  const pads = attrInts(node, 'pads', [0, 0, 0, 0]);
+  const strides = attrInts(node, 'strides', [1, 1]);
+  const dil = attrInts(node, 'dilations', [1, 1]);
+  const autoPad = attrString(node, 'auto_pad', 'NOTSET');
+  const oneByOne = kh === 1 && kw === 1 && group === 1 && pads.every((p) => p === 0) && strides.every((s) => s === 1) && dil.every((d) => d === 1)
+    && (autoPad === 'NOTSET' || autoPad === 'VALID');
+  return op(profile, oneByOne ? 'conv2d-1x1' : 'conv2d');
+}
+
+function classifyDense(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  const w = node.inputs[1] ?? '';
+  if (!g.isConstant(w)) return unsupported(`${node.opType} with a non-constant second operand has no int8 kernel here (batch matmul)`);
+  if (g.shape(w)?.length !== 2) return constraint(`the ${node.opType} weight must be 2-D`);
+  if (node.opType === 'Gemm') {
+    if (attrInt(node, 'transA', 0) !== 0) return constraint('Gemm transA = 1 is not supported');
+    if (attrFloat(node, 'alpha', 1) !== 1 || attrFloat(node, 'beta', 1) !== 1) return constraint('Gemm alpha and beta must be 1');
+  }
+  return quantProblem(node, g, plan, [0, 1]) ?? op(profile, 'fully-connected');
+}
+
+function classifyElementwise(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  const [a, b] = node.inputs.map((v) => g.shape(v));
+  if (a === undefined || b === undefined) return constraint(`${node.opType} operand shapes are not known`);
+  const size = (d: number[]) => d.reduce((x, y) => x * y, 1);
+  if (size(a) !== size(b)) return constraint(`${node.opType} with broadcasting (${JSON.stringify(a)} and ${JSON.stringify(b)}) is not supported`, { shapes: [a, b] });
+  return quantProblem(node, g, plan, [0, 1]) ?? op(profile, node.opType === 'Add' ? 'add' : 'mul');
+}
+
+function classifyPool(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  if (g.shape(node.inputs[0] ?? '')?.length !== 4) return unsupported('only 2-D pooling (4-D input) is supported');
+  const isGlobal = node.opType.startsWith('Global');
+  if (!isGlobal) {
+    if (attrInt(node, 'ceil_mode', 0) !== 0) return constraint('ceil_mode = 1 is not supported');
+    if (attrInts(node, 'dilations', [1, 1]).some((d) => d !== 1)) return constraint('dilated pooling is not supported');
+    if (node.opType === 'AveragePool' && attrInt(node, 'count_include_pad', 0) !== 0) return constraint('count_include_pad = 1 differs from the kernel (it averages in-bounds taps only)');
+    if (attrString(node, 'auto_pad', 'NOTSET') === 'SAME_LOWER') return unsupported('auto_pad SAME_LOWER has no TFLite padding equivalent');
+  }
+  if (node.outputs.length > 1 && node.outputs[1] !== '') return unsupported('MaxPool with an Indices output');
+  return quantProblem(node, g, plan, [0]) ?? op(profile, node.opType.includes('Max') ? 'max-pool' : 'avg-pool');
+}
+
+function classifySoftmax(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  const rank = g.shape(node.inputs[0] ?? '')?.length;
+  if (rank === undefined) return constraint('the Softmax input shape is not known');
+  const axis = attrInt(node, 'axis', -1);
+  if (axis !== -1 && axis !== rank - 1) return constraint(`Softmax over axis ${axis} (not the last) is not supported`);
+  if (rank === 4) return constraint('Softmax over a 4-D NCHW tensor: its last axis is not the NHWC channel axis');
+  return quantProblem(node, g, plan, [0]) ?? op(profile, 'softmax');
+}
+
+/**
+ * True when a reshape-like node takes a 4-D NCHW feature map with more than one channel and pixel: in NHWC memory
+ * the flattened order differs, which only a fully-connected consumer can absorb (by permuting its weight columns).
+ */
+export function reordersLayout(node: Node, g: GraphView): boolean {
+  const d = g.shape(node.inputs[0] ?? '');
+  return d !== undefined && d.length === 4 && d[1]! > 1 && d[2]! * d[3]! > 1 && (g.shape(node.outputs[0] ?? '')?.length ?? 4) !== 4;
+}
+
+function classifyReshape(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  const q = quantProblem(node, g, plan, [0]);
+  if (q !== undefined) return q;
+  if (reordersLayout(node, g)) {
+    const readers = g.consumers.get(node.outputs[0] ?? '') ?? [];
+    const dense = readers.length > 0 && readers.every((r) => (r.opType === 'Gemm' || r.opType === 'MatMul') && r.inputs[0] === node.outputs[0]);
+    if (!dense || g.outputs.includes(node.outputs[0] ?? '')) {
+      return constraint('flattening an NCHW feature map for a consumer other than a fully-connected op needs a transpose, which is not lowered');
+    }
+  }
+  return op(profile, 'reshape');
+}
+
+function classifyActivation(node: Node, g: GraphView, plan: QuantPlan): NodeMapping {
+  const clamp = clampOf(node, g);
+  if (clamp === null) return unsupported('Clip with non-constant bounds');
+  const x = node.inputs[0] ?? '';
+  const p = g.producer.get(x);
+  const single = (g.consumers.get(x)?.length ?? 0) === 1 && !g.outputs.includes(x);
+  if (p === undefined || !FUSABLE_PRODUCERS.has(p.opType) || !single) {
+    return unsupported(`a standalone ${node.opType} (not directly after a single-use conv, fully-connected, add, mul or pooling op) has no kernel here`);
+  }
+  return { kind: 'fused', into: p, clamp };
+}
+
+/**
+ * Maps one node to a target op and kernel, to a fusion into its producer, or to a coded reason.
+ *
+ * @example
+ * ```ts
+ * classifyNode(convNode, g, plan, CORTEX_M_PROFILES['cortex-m4']); // { kind: 'op', targetOp: 'conv2d', kernel: 'arm_convolve_s8' }
+ * ```
+ */
+export function classifyNode(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  if (plan.excluded.some((x) => x.node === node.name)) return constraint('the plan keeps this node in float', { excluded: true });
+  switch (node.opType) {
+    case 'Conv': return classifyConv(node, g, plan, profile);
+    case 'Gemm': case 'MatMul': return classifyDense(node, g, plan, profile);
+    case 'Add': case 'Mul': return classifyElementwise(node, g, plan, profile);
+    case 'AveragePool': case 'MaxPool': case 'GlobalAveragePool': case 'GlobalMaxPool': return classifyPool(node, g, plan, profile);
+    case 'Softmax': return classifySoftmax(node, g, plan, profile);
+    case 'Relu': case 'Clip': return classifyActivation(node, g, plan);
+    default:
+      if (RESHAPES.has(node.opType)) return classifyReshape(node, g, plan, profile);
+      return unsupported(`${node.opType} has no int8 kernel in the ${profile.name} op table`, { supported: Object.values(profile.ops).flatMap((o) => o.onnx) });
+  }
+}

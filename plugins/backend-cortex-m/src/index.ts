@@ -1,0 +1,20 @@
+/**
+ * @quantforge/backend-cortex-m — Cortex-M deployment backend (CMSIS-NN / TFLite-Micro int8 kernels): target
+ * profiles, per-node check, plan constraints, lowering to an integer program with a tensor-arena plan.
+ */
+import { cortexMPlugin } from './plugin.js';
+
+export { CORTEX_M_TARGET_NAMES, type CortexMTargetName } from './profiles/names.js';
+export { CORTEX_M_PROFILES, kernelVariant } from './profiles/profiles.js';
+export { cmsisNnOps, type KernelVariant } from './profiles/op-table.js';
+export { cortexMBackend } from './backend.js';
+export { cortexMPlugin } from './plugin.js';
+export { checkCortexM } from './check.js';
+export { constrainCortexMPlan } from './constrain.js';
+export { lowerCortexM } from './lower/index.js';
+export { dispatchedKernel, scratchBytes, type ScratchQuery } from './lower/scratch.js';
+export { simulateCortexM } from './simulate.js';
+export { dequantizeOutput, quantizeInput } from './simulate-io.js';
+export { denseWeights, depthwiseWeights, nchwToNhwc, nhwcDims, nhwcToNchw, oihwToOhwi } from './lower/layout.js';
+
+export default cortexMPlugin;

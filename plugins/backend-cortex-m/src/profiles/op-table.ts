@@ -1,0 +1,74 @@
+import type { OpConstraint, WeightConstraint } from '@quantforge/core';
+
+/** Which CMSIS-NN code path a CPU gets: pure C (M0+/M3), DSP/SIMD (M4/M7/M33) or Helium/MVE (M55). */
+export type KernelVariant = 'c' | 'dsp' | 'mve';
+
+/**
+ * Estimated code size (Thumb-2 `.text`, `-Os`) of each kernel with the CMSIS-NN helpers it pulls in, per variant.
+ * These are documented estimates from the size of the kernels' C sources and their support functions, not
+ * measurements of a build; they make the flash figure a budget, not a linker map.
+ */
+const CODE_BYTES: Record<string, Record<KernelVariant, number>> = {
+  conv2d: { c: 1800, dsp: 2600, mve: 3200 },
+  'conv2d-1x1': { c: 900, dsp: 1400, mve: 1600 },
+  'depthwise-conv2d': { c: 1600, dsp: 3000, mve: 3400 },
+  'fully-connected': { c: 700, dsp: 1000, mve: 1200 },
+  add: { c: 500, dsp: 700, mve: 800 },
+  mul: { c: 450, dsp: 600, mve: 700 },
+  'avg-pool': { c: 600, dsp: 900, mve: 900 },
+  'max-pool': { c: 500, dsp: 700, mve: 700 },
+  softmax: { c: 900, dsp: 900, mve: 1100 },
+  reshape: { c: 0, dsp: 0, mve: 0 },
+};
+
+const FUSED = ['Relu', 'Clip'];
+
+function weights(channelAxis: number, granularity: WeightConstraint['granularity']): WeightConstraint {
+  return { dtypes: ['int8'], granularity, channelAxis, symmetricRange: 127 };
+}
+
+/**
+ * The CMSIS-NN int8 op table (TFLite int8 spec + the constraints TFLM's kernels check), with the code-size estimate
+ * of the given variant. Every Cortex-M profile shares it; the variant changes code sizes and scratch buffers.
+ */
+export function cmsisNnOps(variant: KernelVariant): Record<string, OpConstraint> {
+  const code = (op: string): number => CODE_BYTES[op]![variant];
+  const bias = { dtype: 'int32', scale: 'input-times-weight' } as const;
+  return {
+    conv2d: {
+      kernel: 'arm_convolve_s8', onnx: ['Conv'], activations: ['int8'], weights: weights(0, ['per-channel', 'per-tensor']), bias,
+      fusedActivations: FUSED, limits: ['2-D convolution (4-D weights)', 'groups: C_in / filter C_in (grouped conv runs on arm_convolve_s8)'], codeBytes: code('conv2d'),
+    },
+    'conv2d-1x1': {
+      kernel: 'arm_convolve_1x1_s8_fast', onnx: ['Conv'], activations: ['int8'], weights: weights(0, ['per-channel', 'per-tensor']), bias,
+      fusedActivations: FUSED, limits: ['1x1 kernel, no padding, stride 1, dilation 1, groups 1'], codeBytes: code('conv2d-1x1'),
+    },
+    'depthwise-conv2d': {
+      kernel: 'arm_depthwise_conv_wrapper_s8', onnx: ['Conv'], activations: ['int8'], weights: weights(0, ['per-channel', 'per-tensor']), bias,
+      fusedActivations: FUSED, limits: ['groups == C_in, C_out a multiple of C_in (channel multiplier)'], codeBytes: code('depthwise-conv2d'),
+    },
+    'fully-connected': {
+      kernel: 'arm_fully_connected_s8', onnx: ['Gemm', 'MatMul'], activations: ['int8'], weights: weights(0, ['per-channel', 'per-tensor']), bias,
+      fusedActivations: FUSED,
+      limits: ['constant 2-D weight', 'Gemm: alpha = beta = 1, transA = 0', 'per-channel weights run on arm_fully_connected_per_channel_s8'], codeBytes: code('fully-connected'),
+    },
+    add: { kernel: 'arm_elementwise_add_s8', onnx: ['Add'], activations: ['int8'], fusedActivations: FUSED, limits: ['operands of equal shape (no broadcasting)'], codeBytes: code('add') },
+    mul: { kernel: 'arm_elementwise_mul_s8', onnx: ['Mul'], activations: ['int8'], fusedActivations: FUSED, limits: ['operands of equal shape (no broadcasting)'], codeBytes: code('mul') },
+    'avg-pool': {
+      kernel: 'arm_avgpool_s8', onnx: ['AveragePool', 'GlobalAveragePool'], activations: ['int8'], sameScaleInOut: true, fusedActivations: FUSED,
+      limits: ['2-D pooling', 'count_include_pad = 0', 'ceil_mode = 0'], codeBytes: code('avg-pool'),
+    },
+    'max-pool': {
+      kernel: 'arm_max_pool_s8', onnx: ['MaxPool', 'GlobalMaxPool'], activations: ['int8'], sameScaleInOut: true, fusedActivations: FUSED,
+      limits: ['2-D pooling', 'dilation 1', 'ceil_mode = 0', 'one output (no Indices)'], codeBytes: code('max-pool'),
+    },
+    softmax: {
+      kernel: 'arm_softmax_s8', onnx: ['Softmax'], activations: ['int8'], fixedOutput: { scale: 1 / 256, zeroPoint: -128, dtype: 'int8' },
+      limits: ['over the last axis'], codeBytes: code('softmax'),
+    },
+    reshape: {
+      kernel: 'none (shares the input buffer)', onnx: ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze'], activations: ['int8'], sameScaleInOut: true,
+      limits: ['a flattened 4-D feature map must feed a fully-connected op (its weights are permuted NCHW → NHWC)'], codeBytes: code('reshape'),
+    },
+  };
+}
