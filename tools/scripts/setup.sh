@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 # Test data: ONNX node tests (golden vectors for every executor op) and Fashion-MNIST (demo evaluation).
-debs=(libonnx-testdata dataset-fashion-mnist)
+debs=(libonnx-testdata dataset-fashion-mnist gcc-arm-none-eabi picolibc-arm-none-eabi qemu-system-arm)
 missing=()
 for d in "${debs[@]}"; do dpkg -s "$d" >/dev/null 2>&1 || missing+=("$d"); done
 if [ ${#missing[@]} -gt 0 ]; then

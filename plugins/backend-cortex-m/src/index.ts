@@ -15,6 +15,7 @@ export { lowerCortexM } from './lower/index.js';
 export { dispatchedKernel, scratchBytes, type ScratchQuery } from './lower/scratch.js';
 export { simulateCortexM } from './simulate.js';
 export { dequantizeOutput, quantizeInput } from './simulate-io.js';
+export { emitC, writeCProject, type CProjectFiles, type EmitCOptions } from './emit/index.js';
 export { denseWeights, depthwiseWeights, nchwToNhwc, nhwcDims, nhwcToNchw, oihwToOhwi } from './lower/layout.js';
 
 export default cortexMPlugin;

@@ -1,0 +1,1 @@
+export { emitC, writeCProject, type CProjectFiles, type EmitCOptions } from './emit-c.js';
