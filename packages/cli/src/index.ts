@@ -12,3 +12,4 @@ export { GLOBAL_OPTIONS, usageError } from './args.js';
 export { stringOption, stringsOption, flagOption } from './command.js';
 export type { CommandSpec, CommandContext, GlobalOptions, OptionSpec, PositionalSpec, OptionValues } from './command.js';
 export type { ValueSummary, OpCount } from './model-summary.js';
+export * from './api/index.js';
