@@ -11,3 +11,4 @@ export { DEFAULT_FLOAT_TOLERANCE, compareTensors, type Tolerance } from './compa
 export { parseNpy } from './npy.js';
 export { tensorFromJson, tensorToJson, type TensorJson } from './tensor-json.js';
 export type { ProbeOptions, ProbeReport } from './worker.js';
+export * from './plugin-tests/index.js';

@@ -32,3 +32,4 @@ export function describeConformance(pluginDir: string | URL, options: Conformanc
     }
   });
 }
+export * from './plugin-tests/vitest.js';

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createObserver, dequantize, quantizeWith, sqnr, type ActivationStats, type LogEncoding, type StatRequest } from '@quantforge/core';
+import { gaussian, quantInfo } from '@quantforge/testing';
 import { encodeLogActivation, logActivationRequest } from '../src/activations.js';
 import { resolveLogQuantOptions, type LogQuantOptions } from '../src/options.js';
 import { logQuantScheme } from '../src/scheme.js';
-import { gaussian, quantInfo } from './helpers.js';
 
 const actInfo = quantInfo({ name: 'act', role: 'activation', consumers: [], granularity: 'per-tensor', axis: undefined, bits: 4 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSchemeOptions } from '@quantforge/core';
+import { f32, quantInfo } from '@quantforge/testing';
 import { resolveLogQuantOptions } from '../src/options.js';
 import { logQuant, logQuantPlugin } from '../src/plugin.js';
 import { logQuantScheme } from '../src/scheme.js';
-import { f32, quantInfo } from './helpers.js';
 
 describe('LogQuant options', () => {
   it('fills defaults and picks the calibrator from fsr', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { affineEncoding, dequantize, quantizeWith, sqnr, tensor, tensorRange, type LogEncoding } from '@quantforge/core';
+import { f32, gaussian, laplace, quantInfo } from '@quantforge/testing';
 import { binChannels, binnedError } from '../src/binned.js';
 import { ladderError, logQuantEncoding } from '../src/ladder.js';
 import { resolveLogQuantOptions, type LogQuantOptions } from '../src/options.js';
 import { quantizeLogWeight } from '../src/weights.js';
-import { f32, gaussian, laplace, quantInfo } from './helpers.js';
 
 const perTensor = quantInfo({ granularity: 'per-tensor', axis: undefined });
 const quantize = (t: Parameters<typeof quantizeLogWeight>[0], o: LogQuantOptions, info = perTensor) => quantizeLogWeight(t, resolveLogQuantOptions(o), info);

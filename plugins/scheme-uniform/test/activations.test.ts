@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { createCalibrator, isQuantforgeError, type AffineEncoding, type ActivationStats, type StatRequest } from '@quantforge/core';
+import { gaussian, quantInfo } from '@quantforge/testing';
 import { resolveUniformOptions, type UniformOptions } from '../src/options.js';
 import { uniformScheme } from '../src/scheme.js';
-import { gaussian, quantInfo } from './helpers.js';
 
 const actInfo = quantInfo({ name: 'relu_out', role: 'activation', consumers: [], granularity: 'per-tensor', axis: undefined });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { affineEncoding, isQuantforgeError, type AffineEncoding, type Encoding, type QuantizedTensor } from '@quantforge/core';
+import { f32, quantInfo } from '@quantforge/testing';
 import { uniformScheme } from '../src/scheme.js';
-import { f32, quantInfo } from './helpers.js';
 
 const input: AffineEncoding = affineEncoding({ min: -64, max: 63.5 }, { bits: 8, signed: false, symmetric: false }); // scale 0.5
 const perChannel: AffineEncoding = {

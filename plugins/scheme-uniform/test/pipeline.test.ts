@@ -1,56 +1,20 @@
 // The uniform scheme inside core's pipeline on a tiny hand-built MLP, with the pipeline tests' own service doubles (a
 // plain-JS float runner and a fake-quant exporter). Runs against dist: the pipeline sends scheme work to workers.
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  quantforge, serializeQuantizedTensor, type AffineEncoding, type DataSource, type Exporter, type Model, type QuantforgePlugin, type QuantizeResult,
-  type Recipe, type RunnerFactory, type SchemeUse,
-} from '@quantforge/core';
-import { parseFormatSpec, uniform, uniformPlugin } from '../dist/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AffineEncoding, QuantizeResult, Recipe } from '@quantforge/core';
+import { encodingOf } from '@quantforge/testing';
+import { usePipelineHarness } from '@quantforge/testing/vitest';
+import { parseFormatSpec, uniform } from '../dist/index.js';
 
-/** What this suite uses of core's pipeline test doubles (imported by URL: they live outside this package's sources). */
-interface Doubles {
-  jsRunners(): { factory: RunnerFactory };
-  fakeQuantExporter(): Exporter;
-}
-interface Models {
-  mlp(): Model;
-  feeds(count: number, seed?: number): DataSource;
-}
-
-let doubles: Doubles;
-let models: Models;
-beforeAll(async () => {
-  doubles = (await import(new URL('../../../packages/core/test/pipeline/doubles.ts', import.meta.url).href)) as Doubles;
-  models = (await import(new URL('../../../packages/core/test/pipeline/models.ts', import.meta.url).href)) as Models;
-});
-
-async function run(use: SchemeUse, recipe: Recipe | undefined, options: { workers?: number } = {}): Promise<QuantizeResult> {
-  const services = { createRunner: doubles.jsRunners().factory, exporter: doubles.fakeQuantExporter() };
-  let p = quantforge(models.mlp(), services).use(use);
-  if (recipe !== undefined) p = p.recipe(recipe);
-  if (recipe?.mode !== 'weight-only') p = p.calibrate(models.feeds(6));
-  return p.evaluate(models.feeds(4, 500)).run({ seed: 5, ...options });
-}
+const harness = usePipelineHarness(new URL('../../../packages/core/test/pipeline/', import.meta.url));
 
 function affine(r: QuantizeResult, name: string): AffineEncoding {
-  const e = r.encodings[name]?.encoding;
-  if (e?.kind !== 'affine') throw new Error(`${name} has no affine encoding`);
-  return e;
-}
-
-function bytes(r: QuantizeResult): string {
-  return JSON.stringify(Object.entries(r.encodings).map(([name, q]) => [name, serializeQuantizedTensor(q)]));
-}
-
-/** The same plugin without a worker module, so the pipeline runs the scheme in process. */
-function inProcess(use: SchemeUse): SchemeUse {
-  const { workerUrl: _, ...plugin } = uniformPlugin;
-  return { ...use, plugin: plugin as QuantforgePlugin };
+  return encodingOf(r, name, 'affine');
 }
 
 describe('uniform scheme in the core pipeline', () => {
   it('quantizes a static MLP: int8 per-channel weights, uint8 activations, int32 bias', async () => {
-    const r = await run(uniform(), undefined, { workers: 1 });
+    const r = await harness.run(uniform(), { workers: 1 });
     expect(r.report.warnings).toEqual([]);
     expect(Object.keys(r.encodings).sort()).toEqual(Object.keys(r.plan.tensors).sort());
     // MatMul B [4, 8] has its output channels last; Gemm with transB = 1 first.
@@ -70,17 +34,13 @@ describe('uniform scheme in the core pipeline', () => {
 
   it('gives the same bytes on 1 and 2 workers and in process', async () => {
     const use = uniform({ weights: { clipping: 'mse' }, calibrator: 'percentile', calibratorOptions: { percentile: 99.9 } });
-    const one = await run(use, undefined, { workers: 1 });
-    const two = await run(use, undefined, { workers: 2 });
-    const local = await run(inProcess(use), undefined);
-    expect(bytes(two)).toBe(bytes(one));
-    expect(bytes(local)).toBe(bytes(one));
+    const one = await harness.expectSameBytesEverywhere(use);
     expect(one.plan.tensors.x!.stats).toMatchObject({ observer: 'percentile', options: { percentile: 99.9 } });
   });
 
   it('takes bits and granularity from the recipe in weight-only mode', async () => {
     const recipe: Recipe = { scheme: 'uniform', mode: 'weight-only', weights: { bits: 4, granularity: 'per-group', blockSize: 4 } };
-    const r = await run(uniform(), recipe, { workers: 1 });
+    const r = await harness.run(uniform(), { recipe, workers: 1 });
     expect(Object.keys(r.encodings).sort()).toEqual(['w1', 'w2']);
     // Blocks run along the reduction axis: MatMul's K (axis 0), Gemm's K with transB = 1 (axis 1).
     expect(affine(r, 'w1')).toMatchObject({ bits: 4, storage: 'int4', axis: 0, blockSize: 4 });
@@ -89,7 +49,7 @@ describe('uniform scheme in the core pipeline', () => {
   });
 
   it('lets the scheme options override the plan, also for a static model with a bias', async () => {
-    const r = await run(uniform({ weights: parseFormatSpec('int4,per-group:4,asym') }), undefined, { workers: 1 });
+    const r = await harness.run(uniform({ weights: parseFormatSpec('int4,per-group:4,asym') }), { workers: 1 });
     expect(r.plan.tensors.w2).toMatchObject({ granularity: 'per-channel', bits: 8 });
     expect(affine(r, 'w2')).toMatchObject({ bits: 4, symmetric: false, axis: 1, blockSize: 4 });
     // A per-group weight has no scale per output channel: the bias gets s_in · min(s_w), per tensor.
@@ -100,7 +60,7 @@ describe('uniform scheme in the core pipeline', () => {
   });
 
   it('quantizes only the weights in dynamic mode, leaving activation parameters to run time', async () => {
-    const r = await run(uniform(), { scheme: 'uniform', mode: 'dynamic' }, { workers: 1 });
+    const r = await harness.run(uniform(), { recipe: { scheme: 'uniform', mode: 'dynamic' }, workers: 1 });
     const planned = Object.values(r.plan.tensors);
     expect(planned.filter((e) => e.role === 'bias')).toEqual([]);
     expect(planned.filter((e) => e.role === 'activation').every((e) => e.stats === null)).toBe(true);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dequantize, isQuantforgeError, sqnr, tensor, type AffineEncoding, type QuantizedTensor } from '@quantforge/core';
+import { f32, gaussian, quantInfo } from '@quantforge/testing';
 import { resolveUniformOptions, type UniformOptions } from '../src/options.js';
 import { uniformScheme } from '../src/scheme.js';
 import { defaultBlockAxis, defaultChannelAxis } from '../src/weights.js';
-import { f32, gaussian, quantInfo } from './helpers.js';
 import type { Tensor, TensorQuantInfo } from '@quantforge/core';
 
 function quantize(t: Tensor, options: UniformOptions, info: Partial<TensorQuantInfo> = {}): QuantizedTensor {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { checkEncoding, dequantize, permute, sqnr, tensor, type CodebookEncoding, type QuantizedTensor } from '@quantforge/core';
+import { gaussian, heavyTailed } from '@quantforge/testing';
 import { kmeans1d } from '../src/kmeans1d.js';
 import { resolveVqOptions, type VqOptionsInput } from '../src/options.js';
 import { kmeansScheme } from '../src/scheme.js';
-import { gaussian, heavyTailed, quantInfo } from './helpers.js';
+import { quantInfo } from './helpers.js';
 
 function run(w: ReturnType<typeof tensor>, options: VqOptionsInput, info = quantInfo()): QuantizedTensor {
   return kmeansScheme.quantizeWeight!(w, resolveVqOptions({ method: 'kmeans', ...options }), info) as QuantizedTensor;

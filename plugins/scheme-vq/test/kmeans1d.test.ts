@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import { heavyTailed, rng } from '@quantforge/testing';
 import {
   PLUS_PLUS_BLOCK, assign1d, importanceOf, inertia1d, initCentroids1d, kmeans1d, sortValues, update1d, type Importance, type SortedValues,
 } from '../src/kmeans1d.js';
 import { seededRandom } from '../src/random.js';
 import { sortFloat32 } from '../src/radix-sort.js';
-import { heavyTailed, rng } from './helpers.js';
 
 /** Textbook Lloyd step over unsorted values: nearest centroid by squared distance (first on ties), weighted means. */
 function bruteStep(values: Float32Array, centroids: number[], importance: Importance): { centroids: number[]; labels: number[] } {

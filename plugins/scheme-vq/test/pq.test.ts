@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { checkEncoding, dequantize, permute, sqnr, tensor, type CodebookEncoding, type QuantizedTensor, type Tensor } from '@quantforge/core';
+import { gaussian, rng } from '@quantforge/testing';
 import { assignNd, kmeansNd, kmeansPlusPlus, updateNd } from '../src/kmeans-nd.js';
 import { resolveVqOptions, type VqOptionsInput } from '../src/options.js';
 import { pqLayout } from '../src/quantize-pq.js';
 import { pqScheme } from '../src/scheme.js';
-import { gaussian, quantInfo, rng } from './helpers.js';
+import { quantInfo } from './helpers.js';
 
 function run(w: Tensor, options: VqOptionsInput, info = quantInfo()): QuantizedTensor {
   return pqScheme.quantizeWeight!(w, resolveVqOptions({ method: 'pq', ...options }), info) as QuantizedTensor;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantizeWith, type CodebookEncoding } from '@quantforge/core';
+import { heavyTailed, rng } from '@quantforge/testing';
 import { scalarCodes } from '../src/scalar-codes.js';
-import { heavyTailed, rng } from './helpers.js';
 
 function same(e: CodebookEncoding, values: Float32Array, dims: number[]): void {
   const fast = scalarCodes(e, values, dims);

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createLogHistogram, createObserver, dequantize, quantizeWith, sqnr, type ActivationStats, type LogEncoding, type LogHistogramState } from '@quantforge/core';
+import { gaussian, quantInfo } from '@quantforge/testing';
 import { encodeWeightedEntropyActivation, searchLogLadder, weightedEntropyActivationRequest } from '../src/activations.js';
 import { resolveWeightedEntropyOptions, type WeightedEntropyOptions } from '../src/options.js';
 import { weightedEntropyScheme } from '../src/scheme.js';
-import { gaussian, quantInfo } from './helpers.js';
 
 const actInfo = quantInfo({ name: 'act', role: 'activation', consumers: [], granularity: 'per-tensor', axis: undefined, bits: 4 });
 

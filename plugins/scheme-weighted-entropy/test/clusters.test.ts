@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { rng } from '@quantforge/testing';
 import { clusterMagnitudes, weightedEntropyScore } from '../src/clusters.js';
 import { sortedMagnitudes } from '../src/sort.js';
-import { rng } from './helpers.js';
 
 function prefixOf(sorted: number[]): Float64Array {
   const p = new Float64Array(sorted.length + 1);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { affineEncoding, type Encoding } from '@quantforge/core';
+import { laplace } from '@quantforge/testing';
 import { encodingLevels, levelsHistogram } from '../src/levels-histogram.js';
 import { weightedEntropyCodebook } from '../src/weights.js';
-import { laplace } from './helpers.js';
 
 describe('levelsHistogram (plot data)', () => {
   it('lists the levels each kind of encoding can reconstruct', () => {

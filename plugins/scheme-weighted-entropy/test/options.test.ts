@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveSchemeOptions } from '@quantforge/core';
+import { f32, quantInfo } from '@quantforge/testing';
 import { resolveWeightedEntropyOptions } from '../src/options.js';
 import { weightedEntropy, weightedEntropyPlugin } from '../src/plugin.js';
 import { weightedEntropyScheme } from '../src/scheme.js';
-import { f32, quantInfo } from './helpers.js';
 
 describe('weighted-entropy options', () => {
   it('fills defaults', () => {

@@ -1,60 +1,19 @@
-// The weighted-entropy scheme inside core's pipeline on a tiny hand-built MLP, with the pipeline tests' own service
-// doubles (a plain-JS float runner and a fake-quant exporter). Runs against dist: the pipeline sends scheme work to
-// workers.
-import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  dequantize, quantforge, serializeQuantizedTensor, tensor, type DataSource, type Exporter, type Model, type QuantforgePlugin, type QuantizeResult, type Recipe,
-  type RunnerFactory, type SchemeUse,
-} from '@quantforge/core';
-import { weightLayerOrder, weightedEntropy, weightedEntropyPlugin } from '../dist/index.js';
+// The weighted-entropy scheme inside core's pipeline on a tiny hand-built MLP, with the pipeline tests' plain-JS float
+// runner and a dequantizing exporter double. Runs against dist: the pipeline sends scheme work to workers.
+import { describe, expect, it } from 'vitest';
+import type { Recipe } from '@quantforge/core';
+import { dequantizingExporter } from '@quantforge/testing';
+import { usePipelineHarness } from '@quantforge/testing/vitest';
+import { weightLayerOrder, weightedEntropy } from '../dist/index.js';
 
-/** What this suite uses of core's pipeline test doubles (imported by URL: they live outside this package's sources). */
-interface Doubles {
-  jsRunners(): { factory: RunnerFactory };
-}
-
-/**
- * ONNX export of codebook and log encodings is another package's job; this stand-in writes the dequantized weights
- * back into the float model (activation encodings are not applied), which is all the evaluation stage needs here.
- */
-const dequantizingExporter: Exporter = {
-  name: 'dequantizing-test-exporter',
-  kinds: ['codebook', 'log'],
-  export(input) {
-    const model = structuredClone(input.model);
-    for (const [name, q] of Object.entries(input.encodings)) {
-      const init = model.graph.initializers.get(name);
-      if (init !== undefined && q.codes !== undefined) init.tensor = tensor('float32', init.tensor.dims, dequantize(q));
-    }
-    return { model, valueMap: {} };
-  },
-};
-interface Models {
-  mlp(): Model;
-  feeds(count: number, seed?: number): DataSource;
-}
-
-let doubles: Doubles;
-let models: Models;
-beforeAll(async () => {
-  doubles = (await import(new URL('../../../packages/core/test/pipeline/doubles.ts', import.meta.url).href)) as Doubles;
-  models = (await import(new URL('../../../packages/core/test/pipeline/models.ts', import.meta.url).href)) as Models;
-});
+// ONNX export of codebook and log encodings is another package's job; evaluation only needs the dequantized weights.
+const harness = usePipelineHarness(new URL('../../../packages/core/test/pipeline/', import.meta.url), { exporter: dequantizingExporter(['codebook', 'log']) });
 
 const recipe: Recipe = { scheme: 'weighted-entropy', mode: 'static' };
 
-async function run(use: SchemeUse, options: { workers?: number } = {}): Promise<QuantizeResult> {
-  const services = { createRunner: doubles.jsRunners().factory, exporter: dequantizingExporter };
-  return quantforge(models.mlp(), services).use(use).recipe(recipe).calibrate(models.feeds(6)).evaluate(models.feeds(4, 500)).run({ seed: 5, ...options });
-}
-
-function bytes(r: QuantizeResult): string {
-  return JSON.stringify(Object.entries(r.encodings).map(([name, q]) => [name, serializeQuantizedTensor(q)]));
-}
-
 describe('weighted-entropy scheme in the core pipeline', () => {
   it('quantizes weights to codebooks and activations to searched log ladders', async () => {
-    const r = await run(weightedEntropy({ bits: 3, activationBits: 4 }), { workers: 1 });
+    const r = await harness.run(weightedEntropy({ bits: 3, activationBits: 4 }), { recipe, workers: 1 });
     const kinds = Object.fromEntries(Object.entries(r.encodings).map(([name, q]) => [name, q.encoding.kind]));
     for (const [name, entry] of Object.entries(r.plan.tensors)) {
       if (entry.role === 'weight') expect(kinds[name], name).toBe('codebook');
@@ -67,18 +26,13 @@ describe('weighted-entropy scheme in the core pipeline', () => {
   });
 
   it('applies a convex bit profile over the plan\'s weight order, the same on 1 and 2 workers and in process', async () => {
-    const first = await run(weightedEntropy({ bits: 3 }), { workers: 1 });
+    const first = await harness.run(weightedEntropy({ bits: 3 }), { recipe, workers: 1 });
     const layers = weightLayerOrder(first.plan, 'weighted-entropy');
     expect(layers.length).toBeGreaterThanOrEqual(2);
     const use = weightedEntropy({ profile: 'increasing', minBits: 1, maxBits: 4, layers });
-    const one = await run(use, { workers: 1 });
+    const one = await harness.expectSameBytesEverywhere(use, recipe);
     const ks = layers.map((name) => (one.encodings[name]!.encoding as { k: number }).k);
     expect(ks[0]).toBe(2);
     expect(ks.at(-1)).toBe(16);
-    const two = await run(use, { workers: 2 });
-    const { workerUrl: _, ...plugin } = weightedEntropyPlugin;
-    const local = await run({ ...use, plugin: plugin as QuantforgePlugin });
-    expect(bytes(two)).toBe(bytes(one));
-    expect(bytes(local)).toBe(bytes(one));
   });
 });

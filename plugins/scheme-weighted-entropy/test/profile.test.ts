@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { dequantize, type CodebookEncoding, type QuantPlan } from '@quantforge/core';
+import { gaussian, quantInfo } from '@quantforge/testing';
 import { resolveWeightedEntropyOptions } from '../src/options.js';
 import { profileBits, weightLayerOrder, weightLevels } from '../src/profile.js';
 import { weightedEntropyScheme } from '../src/scheme.js';
-import { gaussian, quantInfo } from './helpers.js';
 
 describe('per-layer bit profiles', () => {
   it('shapes bits over depth as Park et al.\'s DEC / INC / CONCAVE / CONVEX', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { affineEncoding, dequantize, quantizeWith, sqnr, tensor, tensorRange, type CodebookEncoding } from '@quantforge/core';
+import { f32, gaussian, laplace, quantInfo } from '@quantforge/testing';
 import { resolveWeightedEntropyOptions, type WeightedEntropyOptions } from '../src/options.js';
 import { quantizeWeightedEntropy, weightedEntropyCodebook } from '../src/weights.js';
-import { f32, gaussian, laplace, quantInfo } from './helpers.js';
 
 const quantize = (t: Parameters<typeof quantizeWeightedEntropy>[0], o: WeightedEntropyOptions, info = quantInfo()) =>
   quantizeWeightedEntropy(t, resolveWeightedEntropyOptions(o), info);
