@@ -109,6 +109,7 @@ export function inferRecipe(input: InputSpec): ImageRecipe {
   }
   throw new QuantforgeError('QF_INVALID_ARGUMENT', `cannot infer an image recipe for input "${input.name}" of shape [${(s ?? []).join(', ')}]`, {
     details: { input: input.name, shape: s ?? null },
-    hint: 'Give an image recipe (resize, mean, std, layout) for this model.',
+    // The model's input has symbolic height/width, so the size to resize to must come from the user.
+    hint: 'Give the preprocessing: on the CLI --image-recipe \'{"resize":[H,W],"scale":0.00392156862745098,"mean":[0.5,0.5,0.5],"std":[0.5,0.5,0.5]}\' (or a JSON file), in code the `image` option.',
   });
 }
