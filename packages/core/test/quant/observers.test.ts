@@ -188,6 +188,23 @@ describe('entropy (TensorRT KL)', () => {
     const center = createObserver('entropy', { threshold: 'center' });
     expect(center.finalize(s, sym8).max).toBeCloseTo(r.max + 0.5 * 2 ** (s.exponent + 1) / s.bins, 9);
   });
+  it('does not collapse the range of data that lies away from zero', () => {
+    // An SE-block logit: all negative, |x| in [0.74, 1.72]; before the fix the range collapsed to [-0.737, -0.737].
+    const u = rng(11);
+    const neg = Float32Array.from({ length: 20000 }, () => -0.737 - 0.979 * u());
+    const obs = createObserver('entropy');
+    const s = obs.init('x');
+    obs.observe(s, neg, [neg.length]);
+    const r = obs.finalize(s, asym8);
+    expect(r.max).toBeCloseTo(Math.max(...neg), 6);
+    expect(r.min).toBeLessThan(-1.5);
+    const pos = neg.map((v) => -v);
+    const s2 = obs.init('y');
+    obs.observe(s2, pos, [pos.length]);
+    const r2 = obs.finalize(s2, asym8);
+    expect(r2.min).toBeCloseTo(Math.min(...pos), 6);
+    expect(r2.max).toBeGreaterThan(1.5);
+  });
   it('keeps the whole range when the data spans few bins', () => {
     const obs = createObserver('entropy', { bins: 64 });
     const s = obs.init('x');

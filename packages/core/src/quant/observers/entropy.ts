@@ -84,9 +84,10 @@ function divergence(hist: Float64Array, pre: Prefix, i: number, levels: number):
 }
 
 /**
- * The number of |x| bins to keep, minimizing {@link klDivergenceAt} over `i = levels … used` (the first minimum on
- * ties), with `levels` = 2^(bits−1) for signed and 2^bits for unsigned codes (128 for int8). Returns `used` (the last
- * non-empty bin + 1) when the data spans no more bins than levels: there is nothing to clip.
+ * The number of |x| bins to keep, minimizing {@link klDivergenceAt} over `i = first + levels … used` (`first` = the
+ * first non-empty bin; the first minimum on ties), with `levels` = 2^(bits−1) for signed and 2^bits for unsigned codes
+ * (128 for int8). Returns `used` (the last non-empty bin + 1) when the data spans no more bins than levels: there is
+ * nothing to clip.
  *
  * @example
  * ```ts
@@ -95,11 +96,17 @@ function divergence(hist: Float64Array, pre: Prefix, i: number, levels: number):
  */
 export function entropyThresholdBins(hist: Float64Array, levels: number): number {
   const used = usedLength(hist);
-  if (used <= levels) return used;
+  let first = 0;
+  while (first < used && hist[first] === 0) first++;
+  // TensorRT starts `levels` bins past zero, assuming data near zero. For data far from zero (an all-negative SE
+  // logit, a sigmoid output) a threshold below `first + levels` bins leaves every value in the clipped last bin:
+  // P is a spike, KL is 0, and the range collapses onto the smallest magnitude.
+  const start = first + levels;
+  if (used <= start) return used;
   const pre = prefixOf(hist, used);
   let best = used;
   let bestKl = Infinity;
-  for (let i = levels; i <= used; i++) {
+  for (let i = start; i <= used; i++) {
     const kl = divergence(hist, pre, i, levels);
     if (kl < bestKl) {
       bestKl = kl;
