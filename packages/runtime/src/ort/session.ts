@@ -54,12 +54,12 @@ async function loadOrt(): Promise<OrtModule> {
 export function withExposedOutputs(model: Model, names: readonly string[]): Model {
   const graph = model.graph;
   const present = new Set(graph.outputs.map((o) => o.name));
-  const todo = names.filter((n) => !present.has(n));
-  if (todo.length === 0) return model;
+  const notYetOutputs = names.filter((n) => !present.has(n));
+  if (notYetOutputs.length === 0) return model;
   const declared = new Map<string, ValueInfo>();
   for (const v of [...graph.inputs, ...graph.valueInfo]) declared.set(v.name, v);
   let inferred: ReturnType<typeof inferShapes> | undefined;
-  const extra: ValueInfo[] = todo.map((name) => {
+  const extra: ValueInfo[] = notYetOutputs.map((name) => {
     const known = declared.get(name);
     if (known?.type && known.type.kind === 'tensor' && known.type.elemType !== 'undefined') return { name, type: known.type };
     const init = graph.initializers.get(name);
