@@ -7,8 +7,9 @@ import { deserializeEncoding } from '../../quant/encoding-json.js';
 import { createObserver, serializeObserverState, type ObserverState } from '../../quant/observers/index.js';
 import type { PlanEntry, QuantPlan } from '../../quant/plan.js';
 import { tensorSeed } from '../../quant/scheme.js';
-import type { DataSource, RunnerFactory } from '../services.js';
-import { checkFeed, knownLength, requiredInputs, take } from './data.js';
+import type { Tensor } from '../../ir/tensor.js';
+import type { DataSource, Feed, FloatRunner, RunnerFactory } from '../services.js';
+import { checkFeed, concatFeeds, knownLength, requiredInputs, take, type InputSpec } from './data.js';
 import { quantInfo } from './quant-info.js';
 import type { ActiveScheme, SchemeTasks } from './scheme-tasks.js';
 
@@ -30,6 +31,38 @@ export interface CalibrateInput {
   samples: number | undefined;
   createRunner: RunnerFactory;
   onProgress: ProgressListener | undefined;
+  /**
+   * Samples per runner call (default {@link DEFAULT_CALIBRATION_BATCH}). Batching applies only when every model input
+   * has a symbolic dim 0, every feed has dim 0 = 1 and no min/max observer uses momentum; otherwise samples run one
+   * at a time. Without it, samples are stacked only while a call stays within 65536 input elements. Results do not
+   * depend on it: each sample's slice is observed on its own, in order.
+   */
+  batch?: number;
+}
+
+/** Default samples per calibration runner call when the model's batch dim is symbolic. */
+export const DEFAULT_CALIBRATION_BATCH = 16;
+
+/**
+ * The default batch only stacks small samples (at most this many input elements per runner call): batching saves the
+ * per-run overhead, which only dominates for small models; large activations (e.g. 96×384 detection crops) get slower.
+ */
+const DEFAULT_BATCH_ELEMENTS = 1 << 16;
+
+function batchable(inputs: readonly InputSpec[]): boolean {
+  return inputs.length > 0 && inputs.every((i) => i.shape !== undefined && i.shape.length > 0 && typeof i.shape[0] !== 'number');
+}
+
+/** Whether feeds can be stacked: same names, dtypes and per-sample dims, dim 0 = 1, typed-array data. */
+function stackable(feed: Feed, first: Feed): boolean {
+  const names = Object.keys(feed);
+  if (names.length !== Object.keys(first).length) return false;
+  return names.every((name) => {
+    const t = feed[name]!;
+    const f = first[name];
+    return f !== undefined && t.dtype === f.dtype && t.dims.length > 0 && t.dims[0] === 1 && t.dims.length === f.dims.length
+      && t.dims.every((d, i) => d === f.dims[i]) && ArrayBuffer.isView(t.data) && !(t.data instanceof DataView);
+  });
 }
 
 /**
@@ -54,25 +87,71 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
   const runner = await input.createRunner(input.model, { exposeOutputs: exposed, purpose: 'calibrate' });
   const len = knownLength(input.data);
   const total = input.samples === undefined ? (len ?? 0) : Math.min(input.samples, len ?? input.samples);
-  try {
-    let n = 0;
-    for await (const feed of take(input.data, input.samples)) {
-      checkFeed(feed, inputs, allowed, 'calibration', n);
-      const out = await runner.run(feed);
-      for (const name of calibrator.tensors) {
-        const t = feed[name] ?? out[name];
-        if (t === undefined || t.dtype !== 'float32') {
-          throw new QuantforgeError('QF_CALIBRATION', `the calibration runner returned ${t === undefined ? 'no value' : `a ${t.dtype} value`} for ${name}`, {
-            details: { tensor: name, executor: runner.description },
-            hint: 'The runner must return every tensor named in exposeOutputs as float32.',
-          });
-        }
-        calibrator.observe(stats, name, t.data as Float32Array, t.dims);
-      }
-      calibrator.addSamples(stats, 1);
-      n++;
-      input.onProgress?.({ stage: 'calibrate', done: n, total: Math.max(total, n) });
+  const momentum = calibrator.tasks.some((t) => t.request.observer === 'minmax' && (t.request.options as { momentum?: unknown } | undefined)?.momentum != null);
+  let k = momentum || !batchable(inputs) ? 1 : Math.max(1, Math.floor(input.batch ?? DEFAULT_CALIBRATION_BATCH));
+  let sized = input.batch !== undefined;
+  const observe = (name: string, t: Tensor | undefined): void => {
+    if (t === undefined || t.dtype !== 'float32') {
+      throw new QuantforgeError('QF_CALIBRATION', `the calibration runner returned ${t === undefined ? 'no value' : `a ${t.dtype} value`} for ${name}`, {
+        details: { tensor: name, executor: runner.description },
+        hint: 'The runner must return every tensor named in exposeOutputs as float32.',
+      });
     }
+    calibrator.observe(stats, name, t.data as Float32Array, t.dims);
+  };
+  let n = 0;
+  const done = (): void => {
+    calibrator.addSamples(stats, 1);
+    n++;
+    input.onProgress?.({ stage: 'calibrate', done: n, total: Math.max(total, n) });
+  };
+  const runOne = async (feed: Feed): Promise<void> => {
+    const out = await runner.run(feed);
+    for (const name of calibrator.tensors) observe(name, feed[name] ?? out[name]);
+    done();
+  };
+  const runGroup = async (group: Feed[]): Promise<void> => {
+    if (group.length === 1) return runOne(group[0]!);
+    const out = await runBatch(runner, group, calibrator.tensors.filter((t) => group[0]![t] === undefined));
+    if (out === undefined) {
+      // Some wanted value does not carry the batch on axis 0: run this group and the rest one sample at a time.
+      k = 1;
+      for (const feed of group) await runOne(feed);
+      return;
+    }
+    for (let i = 0; i < group.length; i++) {
+      for (const name of calibrator.tensors) observe(name, group[i]![name] ?? out[name]?.[i]);
+      done();
+    }
+  };
+  try {
+    let group: Feed[] = [];
+    for await (const feed of take(input.data, input.samples)) {
+      checkFeed(feed, inputs, allowed, 'calibration', n + group.length);
+      if (!sized && k > 1) {
+        sized = true;
+        const elements = Object.values(feed).reduce((sum, t) => sum + t.data.length, 0);
+        k = Math.max(1, Math.min(k, Math.floor(DEFAULT_BATCH_ELEMENTS / Math.max(elements, 1))));
+      }
+      if (k === 1) {
+        await runOne(feed);
+        continue;
+      }
+      if (group.length > 0 && !stackable(feed, group[0]!)) {
+        await runGroup(group);
+        group = [];
+      }
+      if (!stackable(feed, feed)) {
+        await runOne(feed);
+        continue;
+      }
+      group.push(feed);
+      if (group.length >= k) {
+        await runGroup(group);
+        group = [];
+      }
+    }
+    if (group.length > 0) await runGroup(group);
     if (n === 0) {
       throw new QuantforgeError('QF_DATA_MISSING', 'the calibration data source yielded no samples', { details: { stage: 'calibration' } });
     }
@@ -139,4 +218,24 @@ export async function encodeActivations(
     }
   }
   return { encodings, ranges };
+}
+
+/**
+ * Runs `group` stacked on axis 0 and splits every wanted value (exposed activations, graph outputs) back into per-sample tensors
+ * (zero-copy views); undefined when a wanted value is missing, not float32 or its dim 0 is not the group size.
+ */
+async function runBatch(runner: FloatRunner, group: readonly Feed[], wanted: readonly string[]): Promise<Record<string, Tensor[]> | undefined> {
+  const out = await runner.run(concatFeeds(group));
+  const k = group.length;
+  const split: Record<string, Tensor[]> = {};
+  for (const name of wanted) {
+    const t = out[name];
+    // Missing or non-float values fall back to per-sample runs, which report them exactly as before.
+    if (t === undefined || t.dtype !== 'float32' || t.dims.length === 0 || t.dims[0] !== k) return undefined;
+    const per = t.data.length / k;
+    const dims = [1, ...t.dims.slice(1)];
+    const data = t.data as Float32Array;
+    split[name] = Array.from({ length: k }, (_, i) => ({ dtype: 'float32', dims: [...dims], data: data.subarray(i * per, (i + 1) * per) }) as Tensor);
+  }
+  return split;
 }

@@ -1,5 +1,6 @@
 import { QuantforgeError } from '../../errors/error.js';
 import type { Model } from '../../ir/graph.js';
+import type { Tensor } from '../../ir/tensor.js';
 import type { DataSource, Feed } from '../services.js';
 
 /** The model inputs a feed must provide (graph inputs that no initializer backs), with their declared types. */
@@ -90,4 +91,31 @@ export async function* take(data: DataSource, limit: number | undefined): AsyncG
     n++;
     if (limit !== undefined && n >= limit) return;
   }
+}
+
+/**
+ * Stacks feeds along axis 0 (every feed has the same names, dtypes and dims, typed-array data): k feeds of dims
+ * [1, ...rest] become one of dims [k, ...rest].
+ *
+ * @example
+ * ```ts
+ * concatFeeds([{ x: tensor('float32', [1, 2], a) }, { x: tensor('float32', [1, 2], b) }]).x.dims; // [2, 2]
+ * ```
+ */
+export function concatFeeds(feeds: readonly Feed[]): Feed {
+  const first = feeds[0]!;
+  const out: Feed = {};
+  for (const [name, t0] of Object.entries(first)) {
+    const parts = feeds.map((f) => f[name]!.data as unknown as ArrayLike<number> & { length: number });
+    const total = parts.reduce((s, p) => s + p.length, 0);
+    const Ctor = (t0.data as unknown as { constructor: new (n: number) => { set(a: ArrayLike<number>, o: number): void } }).constructor;
+    const data = new Ctor(total);
+    let o = 0;
+    for (const p of parts) {
+      data.set(p, o);
+      o += p.length;
+    }
+    out[name] = { ...t0, dims: [feeds.reduce((s, f) => s + f[name]!.dims[0]!, 0), ...t0.dims.slice(1)], data } as Tensor;
+  }
+  return out;
 }
