@@ -10,18 +10,8 @@ import {
   quantizeMultiplier,
   roundingDivideByPOT,
 } from '../src/arith/index.js';
+import { rng, intIn } from './random.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const intIn = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 
 describe('CMSIS-NN arm_nn_requantize forms equal TFLite MBQM', () => {
   // arm_nn_requantize default: divide_by_pow2(dhm_no_sat(val·2^L, M), R); single: r = (val·M) >> (total − 1); (r + 1) >> 1.

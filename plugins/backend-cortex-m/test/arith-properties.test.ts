@@ -14,20 +14,9 @@ import {
   saturatingRoundingDoublingHighMul,
   frexp,
 } from '../src/arith/index.js';
+import { rng, intIn } from './random.js';
 
-/** mulberry32: small deterministic PRNG so failures reproduce. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const int32 = (r: () => number): number => (Math.floor(r() * 4294967296) - 2147483648) | 0;
-const intIn = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
 /** Mixes uniform int32s with small and near-boundary values, where rounding bugs live. */
 function interesting(r: () => number): number {
   const k = r();

@@ -3,19 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import { multiplyByQuantizedMultiplier, type RoundingMode } from '../src/arith/index.js';
 import { conv1x1S8, convS8, depthwiseConvS8, type ConvS8Args, type Dims4 } from '../src/kernels/index.js';
+import { rng, intIn, randI8 } from './random.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const intIn = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const randI8 = (r: () => number, n: number, lo = -128, hi = 127): Int8Array => Int8Array.from({ length: n }, () => intIn(r, lo, hi));
 const size = (d: Dims4): number => d.n * d.h * d.w * d.c;
 
 interface RefConv {

@@ -11,19 +11,8 @@ import {
   tanhFixedPoint,
 } from '../src/arith/index.js';
 import { avgPoolRound, avgPoolS8, logisticS8, maxPoolS8, softmaxS8, tanhS8 } from '../src/kernels/index.js';
+import { rng, intIn, randI8 } from './random.js';
 
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const intIn = (r: () => number, lo: number, hi: number): number => lo + Math.floor(r() * (hi - lo + 1));
-const randI8 = (r: () => number, n: number): Int8Array => Int8Array.from({ length: n }, () => intIn(r, -128, 127));
 
 describe('§9.4 AveragePool rounding vectors', () => {
   const rows: Array<[number, number, number]> = [
