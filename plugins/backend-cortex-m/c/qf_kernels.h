@@ -30,8 +30,10 @@ typedef struct {
     int32_t act_min, act_max;
 } qf_pool_params;
 
+/* An operand smaller than the output repeats along the NHWC leading axes (a scalar, a per-channel vector):
+ * element i reads element i % size_k. */
 typedef struct {
-    int32_t size, size1, size2;          /* an operand of size 1 broadcasts */
+    int32_t size, size1, size2;
     int32_t left_shift;
     int32_t input1_offset, input1_multiplier, input1_shift;
     int32_t input2_offset, input2_multiplier, input2_shift;
@@ -59,6 +61,11 @@ void qf_avg_pool_s8(const qf_pool_params *p, const int8_t *input, int8_t *output
 void qf_add_s8(const qf_add_params *p, const int8_t *input1, const int8_t *input2, int8_t *output);
 void qf_mul_s8(const qf_mul_params *p, const int8_t *input1, const int8_t *input2, int8_t *output);
 void qf_softmax_s8(const qf_softmax_params *p, const int8_t *input, int8_t *output);
+typedef struct {
+    int32_t size;
+} qf_lut_params;
+
+void qf_lut_s8(const qf_lut_params *p, const int8_t *input, const int8_t *lut, int8_t *output);
 void qf_copy_s8(const int8_t *input, int8_t *output, int32_t size);
 
 #endif

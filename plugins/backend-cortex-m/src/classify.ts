@@ -1,4 +1,4 @@
-import { attrFloat, attrInt, attrInts, attrString, type ErrorCode, type Node, type QuantPlan, type TargetProfile } from '@quantforge/core';
+import { attrFloat, attrInt, attrInts, attrString, toFloat64, type ErrorCode, type Node, type QuantPlan, type TargetProfile } from '@quantforge/core';
 import { clampOf, type ClampBounds } from './activation.js';
 import type { GraphView } from './graph-view.js';
 
@@ -10,6 +10,11 @@ export type NodeMapping =
 
 const FUSABLE_PRODUCERS = new Set(['Conv', 'Gemm', 'MatMul', 'Add', 'Mul', 'AveragePool', 'MaxPool', 'GlobalAveragePool', 'GlobalMaxPool']);
 const RESHAPES = new Set(['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze']);
+/** Integer ops that can compute a shape from static shapes (the Shape → Cast → Slice → Concat → Reshape idiom). */
+const SHAPE_OPS = new Set(['Shape', 'Cast', 'Slice', 'Concat', 'Gather', 'Unsqueeze', 'Squeeze']);
+/** Ops with a table kernel: the plan's generic "no quantized form" exclusion does not bind them (a recipe's does). */
+const LUT_OPS = new Set(['HardSigmoid', 'Div']);
+const RECIPE_EXCLUSION = 'excluded by the recipe';
 
 const unsupported = (reason: string, details?: Record<string, unknown>): NodeMapping =>
   ({ kind: 'none', code: 'QF_TARGET_OP_UNSUPPORTED', reason, ...(details === undefined ? {} : { details }) });
@@ -83,12 +88,66 @@ function classifyDense(node: Node, g: GraphView, plan: QuantPlan, profile: Targe
   return quantProblem(node, g, plan, [0, 1]) ?? op(profile, 'fully-connected');
 }
 
+/** A shape right-aligned to `rank` dims (NumPy broadcasting), then NCHW → NHWC when 4-D. */
+function nhwcAligned(d: readonly number[], rank: number): number[] {
+  const full = [...new Array<number>(Math.max(0, rank - d.length)).fill(1), ...d];
+  return full.length === 4 ? [full[0]!, full[2]!, full[3]!, full[1]!] : full;
+}
+
+/**
+ * True when operand `small` repeats along the leading axes of `big` in NHWC memory (a scalar, or a per-channel
+ * `[1, C, 1, 1]` against `[1, C, H, W]`): element `i` of the result then reads element `i mod size(small)`, the
+ * indexing the C kernels and the simulator share.
+ */
+export function repeatsInNhwc(small: readonly number[], big: readonly number[]): boolean {
+  const rank = Math.max(small.length, big.length);
+  const s = nhwcAligned(small, rank);
+  const b = nhwcAligned(big, rank);
+  let first = 0;
+  while (first < rank && s[first] === 1) first++;
+  for (let i = first; i < rank; i++) if (s[i] !== b[i]) return false;
+  return s.every((x, i) => x === 1 || x === b[i]);
+}
+
 function classifyElementwise(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
   const [a, b] = node.inputs.map((v) => g.shape(v));
   if (a === undefined || b === undefined) return constraint(`${node.opType} operand shapes are not known`);
   const size = (d: number[]) => d.reduce((x, y) => x * y, 1);
-  if (size(a) !== size(b)) return constraint(`${node.opType} with broadcasting (${JSON.stringify(a)} and ${JSON.stringify(b)}) is not supported`, { shapes: [a, b] });
+  const [small, big] = size(a) <= size(b) ? [a, b] : [b, a];
+  if (size(a) !== size(b) && !repeatsInNhwc(small, big)) {
+    return constraint(`${node.opType} broadcasting ${JSON.stringify(a)} with ${JSON.stringify(b)} is not a scalar or per-channel operand`, { shapes: [a, b] });
+  }
   return quantProblem(node, g, plan, [0, 1]) ?? op(profile, node.opType === 'Add' ? 'add' : 'mul');
+}
+
+/** The scalar constant divisor of a Div, or undefined. */
+export function scalarDivisor(node: Node, g: GraphView): number | undefined {
+  const d = g.constants.get(node.inputs[1] ?? '')?.tensor;
+  if (d === undefined || d.data.length !== 1) return undefined;
+  const v = toFloat64(d)[0]!;
+  return v !== 0 && Number.isFinite(v) ? v : undefined;
+}
+
+function classifyLut(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
+  if (node.opType === 'Div' && scalarDivisor(node, g) === undefined) return unsupported('Div maps to a lookup table only with a finite non-zero scalar constant divisor');
+  return quantProblem(node, g, plan, [0]) ?? op(profile, 'lut');
+}
+
+/**
+ * True for integer shape arithmetic the lowering evaluates from static shapes: a Shape node, or a shape op reading
+ * only constants and such values, whose results reach nothing but other shape ops and Reshape's shape input.
+ */
+export function isShapeComputation(node: Node, g: GraphView, seen = new Set<string>()): boolean {
+  if (!SHAPE_OPS.has(node.opType) || node.outputs.some((o) => g.planned(o) || g.outputs.includes(o))) return false;
+  if (seen.has(node.name)) return true;
+  seen.add(node.name);
+  const fromShapes = node.opType === 'Shape' || node.inputs.every((v) => {
+    if (v === '' || g.isConstant(v)) return true;
+    const p = g.producer.get(v);
+    return p !== undefined && isShapeComputation(p, g, seen);
+  });
+  const readers = node.outputs.flatMap((o) => (g.consumers.get(o) ?? []).map((r) => ({ r, o })));
+  return fromShapes && readers.every(({ r, o }) => (r.opType === 'Reshape' && r.inputs[0] !== o) || isShapeComputation(r, g, seen));
 }
 
 function classifyPool(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
@@ -156,7 +215,12 @@ function classifyActivation(node: Node, g: GraphView, plan: QuantPlan): NodeMapp
  * ```
  */
 export function classifyNode(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
-  if (plan.excluded.some((x) => x.node === node.name)) return constraint('the plan keeps this node in float', { excluded: true });
+  const excluded = plan.excluded.find((x) => x.node === node.name);
+  const shape = isShapeComputation(node, g);
+  // A table reproduces dequantize → float op → quantize exactly, which is what the planner's float exclusion runs; a
+  // shape computation reads only static shapes. Neither is bound by the planner's generic exclusion (a recipe's binds).
+  if (excluded !== undefined && (excluded.reason === RECIPE_EXCLUSION || !(shape || LUT_OPS.has(node.opType)))) return constraint('the plan keeps this node in float', { excluded: true });
+  if (shape) return op(profile, 'shape-constant');
   switch (node.opType) {
     case 'Conv': return classifyConv(node, g, plan, profile);
     case 'Gemm': case 'MatMul': return classifyDense(node, g, plan, profile);
@@ -164,6 +228,7 @@ export function classifyNode(node: Node, g: GraphView, plan: QuantPlan, profile:
     case 'AveragePool': case 'MaxPool': case 'GlobalAveragePool': case 'GlobalMaxPool': return classifyPool(node, g, plan, profile);
     case 'Softmax': return classifySoftmax(node, g, plan, profile);
     case 'Relu': case 'Clip': return classifyActivation(node, g, plan);
+    case 'HardSigmoid': case 'Div': return classifyLut(node, g, plan, profile);
     default:
       if (RESHAPES.has(node.opType)) return classifyReshape(node, g, plan, profile);
       return unsupported(`${node.opType} has no int8 kernel in the ${profile.name} op table`, { supported: Object.values(profile.ops).flatMap((o) => o.onnx) });

@@ -16,6 +16,12 @@ export { dispatchedKernel, scratchBytes, type ScratchQuery } from './lower/scrat
 export { simulateCortexM } from './simulate.js';
 export { dequantizeOutput, quantizeInput } from './simulate-io.js';
 export { emitC, writeCProject, type CProjectFiles, type EmitCOptions } from './emit/index.js';
+export { countInstructions, type CountInstructionsOptions, type InstructionCounts, type LayerInstructions } from './verify/insns.js';
+export {
+  buildProject, compareOutputs, createProgramRunner, evaluateProgram, probeToolchain, runProcess, runProject, TOOLCHAIN_PACKAGES, verifyCProject,
+  type BuildRunOptions, type CProjectVerification, type OutputComparison, type Platform, type PlatformVerdict, type ProcessOptions, type ProcessResult,
+  type ProgramEvaluationInput, type ProgramRunner, type RecordedSamples, type Toolchain, type VerifyOptions,
+} from './verify/index.js';
 export { denseWeights, depthwiseWeights, nchwToNhwc, nhwcDims, nhwcToNchw, oihwToOhwi } from './lower/layout.js';
 
 export default cortexMPlugin;

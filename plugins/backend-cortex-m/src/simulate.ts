@@ -1,7 +1,7 @@
 import { QuantforgeError, type IntegerFeed, type Program, type ProgramOp, type ProgramTensor } from '@quantforge/core';
 import type { RoundingMode } from './arith/index.js';
 import {
-  addS8, avgPoolS8, conv1x1S8, convS8, depthwiseConvS8, fullyConnectedS8, maxPoolS8, mulS8, softmaxS8, type Dims4,
+  addS8, avgPoolS8, conv1x1S8, convS8, depthwiseConvS8, fullyConnectedS8, lookupTableS8, maxPoolS8, mulS8, softmaxS8, type Dims4,
 } from './kernels/index.js';
 
 type Num = number;
@@ -62,6 +62,12 @@ function runDense(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
   });
 }
 
+/** Operand shapes for a broadcasting add / mul (NHWC dims of the program tensors); none when the sizes agree. */
+function broadcastDims(op: ProgramOp, m: Memory): { input1Dims?: number[]; input2Dims?: number[] } {
+  const [a, b] = [m.tensor(op.inputs[0]!), m.tensor(op.inputs[1]!)];
+  return a.bytes === b.bytes ? {} : { input1Dims: a.dims.length === 0 ? [1] : a.dims, input2Dims: b.dims.length === 0 ? [1] : b.dims };
+}
+
 function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
   const out = m.i8(op.outputs[0]!);
   const activation = { min: num(op, 'activationMin'), max: num(op, 'activationMax') };
@@ -71,7 +77,7 @@ function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
     case 'add': {
       const p = op.params;
       addS8({
-        input1: m.i8(op.inputs[0]!), input2: m.i8(op.inputs[1]!), activation, rounding, output: out,
+        input1: m.i8(op.inputs[0]!), input2: m.i8(op.inputs[1]!), ...broadcastDims(op, m), activation, rounding, output: out,
         params: {
           leftShift: p.leftShift as Num, input1Offset: p.input1Offset as Num, input1Multiplier: p.input1Multiplier as Num, input1Shift: p.input1Shift as Num,
           input2Offset: p.input2Offset as Num, input2Multiplier: p.input2Multiplier as Num, input2Shift: p.input2Shift as Num,
@@ -82,7 +88,7 @@ function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
     }
     case 'mul':
       mulS8({
-        input1: m.i8(op.inputs[0]!), input2: m.i8(op.inputs[1]!), activation, rounding, output: out,
+        input1: m.i8(op.inputs[0]!), input2: m.i8(op.inputs[1]!), ...broadcastDims(op, m), activation, rounding, output: out,
         params: { input1Offset: num(op, 'input1Offset'), input2Offset: num(op, 'input2Offset'), outputOffset: num(op, 'outputOffset'), multiplier: num(op, 'outputMultiplier'), shift: num(op, 'outputShift') },
       });
       return;
@@ -101,6 +107,9 @@ function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
         input: m.i8(op.inputs[0]!), numRows: num(op, 'numRows'), rowSize: num(op, 'rowSize'),
         params: { inputMultiplier: num(op, 'multiplier'), inputLeftShift: num(op, 'shift'), diffMin: num(op, 'diffMin') }, rounding, output: out,
       });
+      return;
+    case 'lut':
+      lookupTableS8(m.i8(op.inputs[0]!), m.i8(op.inputs[1]!), out);
       return;
     default:
       throw new QuantforgeError('QF_TARGET_OP_UNSUPPORTED', `the simulator has no kernel for target op ${op.targetOp}`, { details: { node: op.node, targetOp: op.targetOp } });

@@ -133,7 +133,7 @@ describe('emitC on a program with every kernel', () => {
     writeCProject(double, out, { incbinBytes: 100 });
     writeFileSync(join(out, 'stale.txt'), 'old');
     writeCProject(double, out);
-    expect(readdirSync(out).sort()).toEqual(Object.keys(emitC(double)).filter((k) => !k.includes('/')).sort());
+    expect(readdirSync(out).sort()).toEqual([...new Set(Object.keys(emitC(double)).map((k) => k.split('/')[0]!))].sort());
     expect(readdirSync(dir)).toEqual(['atomic']);
   });
 

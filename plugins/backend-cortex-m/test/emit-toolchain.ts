@@ -1,16 +1,11 @@
 // Toolchain probing and process helpers for the emit tests (the C builds need gcc, make, arm-none-eabi-gcc + picolibc
 // and qemu-system-arm; tools/scripts/setup.sh installs them).
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { probeToolchain } from '../src/verify/toolchain.js';
 
-function runs(cmd: string, args: string[]): boolean {
-  const r = spawnSync(cmd, args, { stdio: 'ignore' });
-  return r.status === 0;
-}
-
-export const HAS_HOST_CC = runs('cc', ['--version']) && runs('make', ['--version']);
-export const HAS_ARM = HAS_HOST_CC && runs('arm-none-eabi-gcc', ['--version']) && existsSync('/usr/lib/picolibc/arm-none-eabi/picolibc.specs')
-  && runs('qemu-system-arm', ['--version']);
+const toolchain = await probeToolchain();
+export const HAS_HOST_CC = toolchain.host;
+export const HAS_ARM = toolchain.qemu;
 export const MISSING_TOOLCHAIN = 'skipped: needs cc + make, gcc-arm-none-eabi, picolibc-arm-none-eabi and qemu-system-arm (tools/scripts/setup.sh installs them)';
 
 /** Runs a command in `cwd`; fails the test with its output unless it exits 0. */

@@ -58,6 +58,8 @@ export const ERROR_CODES = {
   // backends
   QF_TARGET_OP_UNSUPPORTED: 'The deployment target has no kernel for this operator (or this form of it).',
   QF_TARGET_CONSTRAINT: 'A tensor or node breaks a constraint of the target kernel (dtype, granularity, zero point, fixed scale, shape).',
+  QF_TOOLCHAIN: 'A build tool (C compiler, make, QEMU) is missing, failed or timed out while building or running emitted code.',
+  QF_TARGET_MISMATCH: 'Emitted target code gave outputs that differ from the backend\'s bit-exact simulator.',
 } as const;
 
 /** A known Quantforge error code. */

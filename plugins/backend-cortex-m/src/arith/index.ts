@@ -52,3 +52,4 @@ export {
   type SoftmaxS8Params,
   type TranscendentalS8Params,
 } from './op-params.js';
+export { divideByF32, hardSigmoidF32, lutPopulateS8, type LutEncoding } from './lut.js';

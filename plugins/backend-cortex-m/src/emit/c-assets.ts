@@ -2,13 +2,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { QuantforgeError } from '@quantforge/core';
 
-/** The hand-written C files every project gets; the kernel files are added per op. */
-export const COMMON_C_FILES = ['qf_arith.h', 'qf_kernels.h', 'qf_io.h', 'qf_io.c', 'runner.c'] as const;
+/** The hand-written C files every project gets (the QEMU plugin is host code); the kernel files are added per op. */
+export const COMMON_C_FILES = ['qf_arith.h', 'qf_kernels.h', 'qf_io.h', 'qf_io.c', 'runner.c', 'tools/qf_insncount.c'] as const;
 
 /** The kernel file of each target op. */
 export const KERNEL_FILES: Readonly<Record<string, string>> = {
   conv2d: 'qf_conv.c', 'conv2d-1x1': 'qf_conv.c', 'depthwise-conv2d': 'qf_depthwise_conv.c', 'fully-connected': 'qf_fully_connected.c',
-  'max-pool': 'qf_max_pool.c', 'avg-pool': 'qf_avg_pool.c', add: 'qf_add.c', mul: 'qf_mul.c', softmax: 'qf_softmax.c', reshape: 'qf_copy.c',
+  'max-pool': 'qf_max_pool.c', 'avg-pool': 'qf_avg_pool.c', add: 'qf_add.c', mul: 'qf_mul.c', softmax: 'qf_softmax.c', lut: 'qf_lut.c', reshape: 'qf_copy.c',
 };
 
 // Built, this module is bundled into dist/ (the C folder is one level up); from source it sits in src/emit/.

@@ -3,7 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { QuantforgeError, type Program } from '@quantforge/core';
 import { cAsset, COMMON_C_FILES } from './c-assets.js';
 import { BOARDS, makefile } from './makefile.js';
-import { configHeader, kernelFiles, modelHeader, modelSource } from './model-c.js';
+import { configHeader, kernelFiles, layersJson, modelHeader, modelSource } from './model-c.js';
 import { readme } from './readme.js';
 import { weightFiles } from './weights-c.js';
 
@@ -65,6 +65,7 @@ export function emitC(program: Program, emitOptions: EmitCOptions = {}): CProjec
     'qf_config.h': configHeader(o.rounding),
     'model.h': modelHeader(program),
     'model.c': modelSource(program, o.rounding),
+    'layers.json': layersJson(program),
     ...weights,
   };
   for (const name of [...COMMON_C_FILES, ...kernels]) files[name] = cAsset(name);

@@ -70,6 +70,41 @@ void model_run(void);
 `;
 }
 
+/**
+ * Per-layer instruction counting on QEMU (tools/qf_insncount.c): the ARM build defines QF_LAYER_MARKS and model_run
+ * calls this empty function before every op and after the last; the plugin records the running instruction total at
+ * each call. Each mark costs 2 instructions (`bl` + `bx lr`); without QF_LAYER_MARKS (the host build, your firmware)
+ * the marks vanish.
+ */
+const LAYER_MARK = `#ifdef QF_LAYER_MARKS
+/* Per-layer instruction counting (tools/qf_insncount.c): a call the plugin sees; the asm keeps GCC from eliding it. */
+void qf_layer_mark(void);
+__attribute__((noinline)) void qf_layer_mark(void)
+{
+    __asm__ volatile("");
+}
+#define QF_LAYER_MARK() qf_layer_mark()
+#else
+#define QF_LAYER_MARK() ((void)0)
+#endif
+`;
+
+/** The name of the marker function `model_run` calls around its ops when built with `-DQF_LAYER_MARKS`. */
+export const LAYER_MARK_SYMBOL = 'qf_layer_mark';
+
+/** Instructions one executed marker adds on Cortex-M: the caller's `bl` and the marker's `bx lr`. */
+export const LAYER_MARK_INSNS = 2;
+
+/**
+ * `layers.json`: marker index → op, for reading the plugin's marker totals (mark i precedes op i; mark `ops.length`
+ * follows the last op), and the float count of one input sample of the runner.
+ */
+export function layersJson(program: Program): string {
+  const sampleFloats = program.inputs.reduce((n, id) => n + ioTensor(program, id, 'input').bytes, 0);
+  const layers = program.ops.map((op, index) => ({ index, node: op.node, op: op.targetOp, kernel: op.kernel }));
+  return `${JSON.stringify({ version: 1, marker: LAYER_MARK_SYMBOL, markerInsns: LAYER_MARK_INSNS, sampleFloats, layers }, null, 2)}\n`;
+}
+
 /** `model.c`: the arena, every op's parameters and `model_run`. */
 export function modelSource(program: Program, rounding: 'double' | 'single'): string {
   const ops = program.ops.map((op, i) => opCode(program, op, i, rounding));
@@ -99,6 +134,7 @@ ${outputs.map(info).join('\n')}
 };
 
 ${ops.map((o) => o.defs).filter((d) => d !== '').join('\n')}
+${LAYER_MARK}
 int8_t *model_input(int i)
 {
 ${ptrSwitch(program.inputs)}
@@ -113,7 +149,8 @@ ${ptrSwitch(program.outputs)}
 
 void model_run(void)
 {
-${ops.map((o) => o.call).join('\n')}
+${ops.map((o) => `    QF_LAYER_MARK();\n${o.call}`).join('\n')}
+    QF_LAYER_MARK();
 }
 `;
 }

@@ -136,17 +136,26 @@ function pool(program: Program, op: ProgramOp, i: number): OpCode {
   };
 }
 
-/** Operand sizes of an elementwise op: each equals the output size or is 1 (broadcast), as the simulator allows. */
+/**
+ * Operand sizes of an elementwise op: each equals the output size, or repeats along the output's NHWC leading axes
+ * (its dims, leading 1s dropped, are the output's trailing dims), the `i % size` indexing of the C kernels.
+ */
 function operandSizes(program: Program, op: ProgramOp): string {
   const size = num(op, 'size');
-  const s1 = bytesOf(program, op.inputs[0]!);
-  const s2 = bytesOf(program, op.inputs[1]!);
-  for (const s of [s1, s2]) {
-    if (s !== size && s !== 1) {
-      throw new QuantforgeError('QF_TARGET_CONSTRAINT', `op ${op.node}: an operand of ${s} elements does not broadcast to ${size}`, { details: { node: op.node, size, operands: [s1, s2] } });
+  const out = storage(program, op.outputs[0]!).dims;
+  const sizes = [0, 1].map((k) => {
+    const t = storage(program, op.inputs[k]!);
+    const d = [...t.dims];
+    while (d.length > 0 && d[0] === 1) d.shift();
+    const repeats = d.length <= out.length && d.every((x, j) => x === out[out.length - d.length + j]);
+    if (t.bytes !== size && !(repeats && size % t.bytes === 0)) {
+      throw new QuantforgeError('QF_TARGET_CONSTRAINT', `op ${op.node}: operand ${t.name} [${t.dims.join(', ')}] does not repeat along the leading axes of the output [${out.join(', ')}]`, {
+        details: { node: op.node, size, operand: t.name, dims: t.dims },
+      });
     }
-  }
-  return `${size}, ${s1}, ${s2}`;
+    return t.bytes;
+  });
+  return `${size}, ${sizes[0]}, ${sizes[1]}`;
 }
 
 function elementwise(program: Program, op: ProgramOp, i: number, rounding: 'double' | 'single'): OpCode {
@@ -182,6 +191,15 @@ function softmax(program: Program, op: ProgramOp, i: number, rounding: 'double' 
   };
 }
 
+function lut(program: Program, op: ProgramOp, i: number): OpCode {
+  const table = storage(program, op.inputs[1]!);
+  if (table.dtype !== 'int8' || table.bytes !== 256 || table.placement !== 'flash') throw bad(op, 'a lookup table must be a 256-byte int8 constant');
+  return {
+    defs: `static const qf_lut_params op${i} = { ${num(op, 'size')} };\n`,
+    call: `qf_lut_s8(&op${i}, ${tensorRef(program, op.inputs[0]!)}, ${tensorRef(program, op.inputs[1]!)}, ${tensorRef(program, op.outputs[0]!)});`,
+  };
+}
+
 function copy(program: Program, op: ProgramOp): OpCode {
   return { defs: '', call: `qf_copy_s8(${tensorRef(program, op.inputs[0]!)}, ${tensorRef(program, op.outputs[0]!)}, ${bytesOf(program, op.outputs[0]!)});` };
 }
@@ -198,10 +216,11 @@ export function opCode(program: Program, op: ProgramOp, i: number, rounding: 'do
     case 'max-pool': case 'avg-pool': code = pool(program, op, i); break;
     case 'add': case 'mul': code = elementwise(program, op, i, rounding); break;
     case 'softmax': code = softmax(program, op, i, rounding); break;
+    case 'lut': code = lut(program, op, i); break;
     case 'reshape': code = copy(program, op); break;
     default:
       throw new QuantforgeError('QF_TARGET_OP_UNSUPPORTED', `the C emitter has no kernel for target op ${op.targetOp} (node ${op.node})`, {
-        details: { node: op.node, targetOp: op.targetOp }, hint: 'Supported: conv2d, conv2d-1x1, depthwise-conv2d, fully-connected, max-pool, avg-pool, add, mul, softmax, reshape.',
+        details: { node: op.node, targetOp: op.targetOp }, hint: 'Supported: conv2d, conv2d-1x1, depthwise-conv2d, fully-connected, max-pool, avg-pool, add, mul, softmax, lut, reshape.',
       });
   }
   const fused = op.fused.length > 0 ? ` (+ ${op.fused.join(', ')})` : '';

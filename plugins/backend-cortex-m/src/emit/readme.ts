@@ -40,6 +40,7 @@ make host && ./build/host/runner in.f32 out.f32       # host C compiler
 make qemu                                             # arm-none-eabi-gcc + picolibc, CPU=${o.cpu}
 make qemu-run IN=in.f32 OUT=out.f32                   # on qemu-system-arm, files through semihosting
 make size                                             # arm-none-eabi-size: the ELF and the model's objects
+make qemu-count IN=in.f32 OUT=out.f32 INSNS=insns.txt # qemu-run with the instruction-counting plugin loaded
 \`\`\`
 
 \`in.f32\` holds N samples of raw little-endian float32 values, laid out as the model's inputs (all inputs of one sample
@@ -51,6 +52,18 @@ error.
 Needs \`gcc-arm-none-eabi\`, \`picolibc-arm-none-eabi\` and \`qemu-system-arm\`.${o.blobs ? `
 
 Large constants are raw blobs in \`weights/\`, linked by \`model_blobs.S\` with \`.incbin\` (GNU assembler, ELF).` : ''}
+
+## Instruction counts
+
+QEMU has no cycle model, so executed guest instructions are the cost proxy. \`make qemu-count\` builds
+\`tools/qf_insncount.c\`, a TCG plugin for QEMU 7.2 (plugin API v1), with the host compiler into
+\`build/tools/libqf_insncount.so\` and runs the QEMU runner with it. In ARM builds (\`-DQF_LAYER_MARKS\`, the default
+of \`LAYER_MARKS\`) \`model_run\` calls the empty function \`qf_layer_mark\` before each op and after the last; the
+Makefile finds its address with \`arm-none-eabi-nm\` and the plugin records the running total at every call. The
+\`INSNS\` file holds \`insns <total>\`, \`tbs <blocks>\`, \`mark <address> <calls>\` and one \`at <running total>\` line per
+call. \`layers.json\` maps mark i to op i (the last mark follows the last op): the instructions of op i in a run are
+\`at[i + 1] - at[i] - 2\`, since each mark costs 2 instructions (\`bl\` and \`bx lr\`). Host builds have no marks, and
+the marks do not change any output. The total also counts the runner's file I/O through semihosting.
 
 On your own firmware: compile \`model.c\`, \`model_weights.c\`${o.blobs ? ', `model_blobs.S`' : ''} and the \`qf_*.c\` files; \`runner.c\` is only
 the file-driven harness.

@@ -24,3 +24,4 @@ export {
   type CpuFeature,
   type DepthwiseKernelName,
 } from './buffer-size.js';
+export { lookupTableS8 } from './lut.js';

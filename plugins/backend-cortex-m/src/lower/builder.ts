@@ -58,15 +58,22 @@ export class ProgramBuilder {
     this.byValue.set(name, this.activation(of));
   }
 
-  /** An int8 constant operand of Add / Mul laid out like `likeShape` (the other operand's NCHW shape). */
+  /**
+   * An int8 constant operand of Add / Mul. One with as many elements as the other operand is laid out like it
+   * (`likeShape`, NCHW → NHWC); a broadcast one (scalar, per-channel `[1, C, 1, 1]`) keeps its own elements, right-aligned
+   * to the other operand's rank, so its NHWC form repeats along the leading axes.
+   */
   elementwiseConstant(name: string, likeShape: readonly number[]): number {
     const known = this.byValue.get(name);
     if (known !== undefined) return known;
     const q = this.quant(name);
     const codes = this.encodings[name]?.codes?.data;
     if (!(codes instanceof Int8Array)) throw constraintError(`${name} has no int8 codes`, { tensor: name });
-    const data = likeShape.length === 4 ? nchwToNhwc(codes, likeShape) : codes.slice();
-    return this.constant(name, data, nhwcDims(likeShape.length === 4 ? likeShape : this.g.shape(name) ?? [codes.length]), q);
+    const likeSize = likeShape.reduce((a, b) => a * b, 1);
+    const own = this.g.shape(name) ?? [codes.length];
+    const shape = codes.length === likeSize ? likeShape : [...new Array<number>(Math.max(0, likeShape.length - own.length)).fill(1), ...own];
+    const data = shape.length === 4 ? nchwToNhwc(codes, shape) : codes.slice();
+    return this.constant(name, data, nhwcDims(shape), q);
   }
 
   /** Adds a flash constant. */

@@ -7,11 +7,11 @@ import { ProgramBuilder } from './builder.js';
 import type { LowerContext, LowerNode } from './context.js';
 import { planMemory } from './memory.js';
 import { lowerConv, lowerDense } from './ops-conv.js';
-import { lowerAdd, lowerMul, lowerPool, lowerSoftmax } from './ops-other.js';
+import { lowerAdd, lowerLut, lowerMul, lowerPool, lowerSoftmax } from './ops-other.js';
 
 const LOWER: Record<string, (n: LowerNode, ctx: LowerContext) => ProgramOp> = {
   conv2d: lowerConv, 'conv2d-1x1': lowerConv, 'depthwise-conv2d': lowerConv, 'fully-connected': lowerDense,
-  add: lowerAdd, mul: lowerMul, 'avg-pool': lowerPool, 'max-pool': lowerPool, softmax: lowerSoftmax,
+  add: lowerAdd, mul: lowerMul, 'avg-pool': lowerPool, 'max-pool': lowerPool, softmax: lowerSoftmax, lut: lowerLut,
 };
 
 /**
@@ -37,6 +37,16 @@ export function lowerCortexM(input: LowerInput): Program {
       hint: 'Run check to see every node; float fallback partitions are not lowered by this backend.',
     });
   }
+  for (const i of model.graph.inputs) {
+    const t = i.type;
+    const dims = t?.kind === 'tensor' ? t.shape ?? [] : [];
+    // The graph view reads a symbolic dim as 1: right for the batch, silently wrong for a spatial or channel dim.
+    if (dims.slice(1).some((d) => typeof d !== 'number')) {
+      throw new QuantforgeError('QF_TARGET_CONSTRAINT', `input ${i.name} has symbolic dims ${JSON.stringify(dims)}; a Cortex-M program needs static shapes (only the batch may be symbolic, read as 1)`, {
+        details: { input: i.name, shape: dims }, hint: 'Fix the input shape in the model (e.g. [1, 3, 48, 192]) before quantizing for the target.',
+      });
+    }
+  }
   const g = viewGraph(model, plan);
   const b = new ProgramBuilder(g, encodings);
   const ctx: LowerContext = { g, b, profile, variant: kernelVariant(profile) };
@@ -44,7 +54,7 @@ export function lowerCortexM(input: LowerInput): Program {
   const ops: ProgramOp[] = [];
   for (const node of g.nodes) {
     const m = classifyNode(node, g, plan, profile);
-    if (m.kind !== 'op') continue;
+    if (m.kind !== 'op' || m.targetOp === 'shape-constant') continue;
     if (m.targetOp === 'reshape') {
       b.alias(node.outputs[0]!, node.inputs[0]!);
       continue;

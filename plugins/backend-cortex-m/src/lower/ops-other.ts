@@ -1,5 +1,6 @@
-import { attrInts } from '@quantforge/core';
-import { addParams, mulMultiplier, softmaxParams } from '../arith/index.js';
+import { attrFloat, attrInts } from '@quantforge/core';
+import { addParams, divideByF32, hardSigmoidF32, lutPopulateS8, mulMultiplier, softmaxParams } from '../arith/index.js';
+import { scalarDivisor } from '../classify.js';
 import { outputClamp } from './clamp.js';
 import { dims4, type LoweredOp, type LowerContext, type LowerNode } from './context.js';
 import { leadingPadding } from './ops-conv.js';
@@ -72,4 +73,20 @@ export function lowerSoftmax(n: LowerNode, ctx: LowerContext): LoweredOp {
   const rowSize = shape[shape.length - 1]!;
   const p = softmaxParams(1, ctx.b.quant(x).scale, ctx.profile.rounding);
   return base(n, [inId], out, { numRows: ctx.b.tensors[inId]!.bytes / rowSize, rowSize, multiplier: p.inputMultiplier, shift: p.inputLeftShift, diffMin: p.diffMin });
+}
+
+/**
+ * HardSigmoid and Div by a scalar constant as an int8 → int8 lookup table (TFLite `LUTPopulate`): the float op
+ * evaluated on every input code through the input and output encodings, stored in flash (256 bytes per op).
+ */
+export function lowerLut(n: LowerNode, ctx: LowerContext): LoweredOp {
+  const x = n.node.inputs[0]!;
+  const inId = ctx.b.activation(x);
+  const out = ctx.b.activation(n.output);
+  const f = n.node.opType === 'HardSigmoid'
+    ? hardSigmoidF32(attrFloat(n.node, 'alpha', 0.2), attrFloat(n.node, 'beta', 0.5))
+    : divideByF32(scalarDivisor(n.node, ctx.g)!);
+  const table = lutPopulateS8(f, ctx.b.quant(x), ctx.b.quant(n.output));
+  const lutId = ctx.b.constant(`${n.node.name}:lut`, table, [256]);
+  return base(n, [inId, lutId], out, { size: ctx.b.tensors[out]!.bytes });
 }

@@ -18,10 +18,13 @@ const CODE_BYTES: Record<string, Record<KernelVariant, number>> = {
   'avg-pool': { c: 600, dsp: 900, mve: 900 },
   'max-pool': { c: 500, dsp: 700, mve: 700 },
   softmax: { c: 900, dsp: 900, mve: 1100 },
+  lut: { c: 40, dsp: 40, mve: 40 },
   reshape: { c: 0, dsp: 0, mve: 0 },
+  'shape-constant': { c: 0, dsp: 0, mve: 0 },
 };
 
 const FUSED = ['Relu', 'Clip'];
+const BROADCAST = 'operands of equal size, or one that repeats along the NHWC leading axes: a scalar or a per-channel [1, C, 1, 1] operand';
 
 function weights(channelAxis: number, granularity: WeightConstraint['granularity']): WeightConstraint {
   return { dtypes: ['int8'], granularity, channelAxis, symmetricRange: 127 };
@@ -52,8 +55,8 @@ export function cmsisNnOps(variant: KernelVariant): Record<string, OpConstraint>
       fusedActivations: FUSED,
       limits: ['constant 2-D weight', 'Gemm: alpha = beta = 1, transA = 0', 'per-channel weights run on arm_fully_connected_per_channel_s8'], codeBytes: code('fully-connected'),
     },
-    add: { kernel: 'arm_elementwise_add_s8', onnx: ['Add'], activations: ['int8'], fusedActivations: FUSED, limits: ['operands of equal shape (no broadcasting)'], codeBytes: code('add') },
-    mul: { kernel: 'arm_elementwise_mul_s8', onnx: ['Mul'], activations: ['int8'], fusedActivations: FUSED, limits: ['operands of equal shape (no broadcasting)'], codeBytes: code('mul') },
+    add: { kernel: 'arm_elementwise_add_s8', onnx: ['Add'], activations: ['int8'], fusedActivations: FUSED, limits: [BROADCAST], codeBytes: code('add') },
+    mul: { kernel: 'arm_elementwise_mul_s8', onnx: ['Mul'], activations: ['int8'], fusedActivations: FUSED, limits: [BROADCAST], codeBytes: code('mul') },
     'avg-pool': {
       kernel: 'arm_avgpool_s8', onnx: ['AveragePool', 'GlobalAveragePool'], activations: ['int8'], sameScaleInOut: true, fusedActivations: FUSED,
       limits: ['2-D pooling', 'count_include_pad = 0', 'ceil_mode = 0'], codeBytes: code('avg-pool'),
@@ -66,9 +69,18 @@ export function cmsisNnOps(variant: KernelVariant): Record<string, OpConstraint>
       kernel: 'arm_softmax_s8', onnx: ['Softmax'], activations: ['int8'], fixedOutput: { scale: 1 / 256, zeroPoint: -128, dtype: 'int8' },
       limits: ['over the last axis'], codeBytes: code('softmax'),
     },
+    lut: {
+      kernel: 'lookup_table_s8', onnx: ['HardSigmoid', 'Div'], activations: ['int8'],
+      limits: ['int8 → int8 table of 256 entries built at lowering time from the input and output encodings (TFLite LUTPopulate)', 'Div: by a scalar constant'],
+      codeBytes: code('lut'),
+    },
     reshape: {
       kernel: 'none (shares the input buffer)', onnx: ['Reshape', 'Flatten', 'Squeeze', 'Unsqueeze'], activations: ['int8'], sameScaleInOut: true,
       limits: ['a flattened 4-D feature map must feed a fully-connected op (its weights are permuted NCHW → NHWC)'], codeBytes: code('reshape'),
+    },
+    'shape-constant': {
+      kernel: 'none (evaluated at lowering time)', onnx: ['Shape', 'Cast', 'Slice', 'Concat', 'Gather', 'Unsqueeze', 'Squeeze'], activations: ['int64', 'int32'],
+      limits: ['integer shape arithmetic on static shapes that only feeds shape inputs (Reshape\'s second input)'], codeBytes: code('shape-constant'),
     },
   };
 }
