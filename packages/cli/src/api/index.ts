@@ -7,4 +7,7 @@ export { defaultServices, type ServiceOptions } from './services.js';
 export { openData, openLabels, type DataInput, type LabelsInput, type OpenDataOptions, type OpenedData } from './data.js';
 export { reportJson, writeResult, type ResultPaths } from './write.js';
 export { compareModels, type CompareOptions, type Comparison } from './compare.js';
-export { formatSummary, metricLines, type SummaryContext } from './summary.js';
+export { formatSummary, metricLines, targetLines, type SummaryContext } from './summary.js';
+export {
+  checkEmitDir, emitTarget, evaluateTarget, requireProgram, verifyTarget, type TargetEvaluateOptions, type TargetVerifyInput,
+} from './target.js';

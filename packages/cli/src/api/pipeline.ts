@@ -3,7 +3,7 @@ import { isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   QuantforgeError, quantforge as corePipeline, validateRecipe,
-  type CalibrateOptions, type EvaluateOptions, type Model, type QuantizeResult, type Recipe, type RunOptions, type Usable,
+  type CalibrateOptions, type EvaluateOptions, type Model, type QuantizeResult, type Recipe, type RunOptions, type TargetOptions, type Usable,
 } from '@quantforge/core';
 import { encodeModel, loadModel } from '@quantforge/onnx';
 import type { ImageRecipe } from '@quantforge/runtime';
@@ -36,6 +36,12 @@ export interface Pipeline {
   readonly frozen: boolean;
   /** Adds schemes (a scheme use such as `uniform({...})`, a plugin, `[plugin, options]`, a preset or a list). */
   use(item: Usable | readonly Usable[]): Pipeline;
+  /**
+   * Sets the deployment target: a backend target or a backend plugin with `{ target }` (e.g. the Cortex-M plugin and
+   * `{ target: 'cortex-m4', allowFallback }`). The backend shapes the plan, checks every node and lowers the program
+   * (`result.target`, and the report's `target` section).
+   */
+  target(target: unknown, options?: TargetOptions): Pipeline;
   /** Sets the recipe; validated now against the recipe schema (`QF_RECIPE_INVALID`). */
   recipe(recipe: Recipe | unknown): Pipeline;
   /** Calibration samples: an iterable of feeds or a data spec (`data/calib`, `calib.npy`, `data.mjs`, `random:N`). */
@@ -48,7 +54,8 @@ export interface Pipeline {
 
 type Step =
   | { kind: 'use'; item: Usable | readonly Usable[] }
-  | { kind: 'recipe'; recipe: Recipe };
+  | { kind: 'recipe'; recipe: Recipe }
+  | { kind: 'target'; target: unknown; options: TargetOptions };
 
 class ApiPipeline implements Pipeline {
   readonly #model: ModelInput;
@@ -85,6 +92,12 @@ class ApiPipeline implements Pipeline {
     return this;
   }
 
+  target(target: unknown, options: TargetOptions = {}): Pipeline {
+    this.#open('target');
+    this.#steps.push({ kind: 'target', target, options: { ...options } });
+    return this;
+  }
+
   recipe(recipe: Recipe | unknown): Pipeline {
     this.#open('recipe');
     this.#steps.push({ kind: 'recipe', recipe: validateRecipe(recipe) });
@@ -110,6 +123,7 @@ class ApiPipeline implements Pipeline {
     const pipeline = corePipeline(model, defaultServices(this.#options));
     for (const step of this.#steps) {
       if (step.kind === 'use') pipeline.use(step.item);
+      else if (step.kind === 'target') pipeline.target(step.target, step.options);
       else pipeline.recipe(step.recipe);
     }
     // Data specs are opened against the loaded model's inputs, and random:N follows the run seed.

@@ -1,9 +1,10 @@
-import type { QuantizeReport } from '@quantforge/core';
+import type { QuantizeReport, TargetReport } from '@quantforge/core';
 
 /** What {@link formatSummary} needs besides the report. */
 export interface SummaryContext {
   model: string;
-  output: string;
+  /** The quantized model written, if any. */
+  output?: string;
   reportPath?: string;
 }
 
@@ -58,7 +59,7 @@ export function formatSummary(report: QuantizeReport, ctx: SummaryContext): stri
   const m = report.model;
   const ratio = m.compression === null ? '' : `   (${m.compression.toFixed(2)}x smaller)`;
   const lines = [
-    `model         ${ctx.model} -> ${ctx.output}`,
+    `model         ${ctx.model} -> ${ctx.output ?? '(quantized model not written)'}`,
     `mode          ${report.mode}, scheme ${report.schemes.map((s) => s.name).join(', ')}, exporter ${report.exporter}`,
     `tensors       ${m.quantizedTensors} quantized: ${weights} weights, ${biases} biases, ${report.activations.length} activations; ${report.excluded.length} nodes kept in float`,
     `size          ${bytes(m.bytesBefore)} -> ${bytes(m.bytesAfter)}${ratio}`,
@@ -66,7 +67,52 @@ export function formatSummary(report: QuantizeReport, ctx: SummaryContext): stri
   if (report.evaluation !== null) lines.push(...metricLines(report.evaluation));
   if (report.executors.calibrate !== null) lines.push(`calibrated on ${report.calibration?.samples ?? 0} samples with ${report.executors.calibrate}`);
   if (report.executors.evaluateQuantized !== null) lines.push(`evaluated on  ${report.executors.evaluateQuantized}`);
-  lines.push(`time          ${(report.timingsMs.total / 1000).toFixed(2)} s`);
+  if (report.target !== undefined) lines.push(...targetLines(report.target));
+  const tt = report.target?.timingsMs;
+  const after = tt === undefined ? [] : (['simulate', 'emit', 'verify'] as const).filter((k) => tt[k] !== undefined).map((k) => `${k} ${(tt[k]! / 1000).toFixed(2)} s`);
+  lines.push(`time          ${(report.timingsMs.total / 1000).toFixed(2)} s${after.length === 0 ? '' : ` (quantize), then ${after.join(', ')}`}`);
   if (ctx.reportPath !== undefined) lines.push(`report        ${ctx.reportPath}`);
   return `${lines.join('\n')}\n`;
+}
+
+const kib = (n: number): string => `${n.toLocaleString('en-US')} B (${(n / 1024).toFixed(1)} KiB)`;
+
+function verdict(v: NonNullable<TargetReport['verify']>['host']): string {
+  if ('skipped' in v) return `skipped (${v.skipped})`;
+  return v.identical ? `${v.samples}/${v.samples} samples bit-identical` : `${v.mismatches} of ${v.samples} samples DIFFER (first: sample ${v.firstMismatch ?? '?'})`;
+}
+
+/**
+ * Summary lines of a report's `target` section: node mapping, flash and RAM, the simulated program's accuracy,
+ * emitted project, verification and instruction counts.
+ *
+ * @example
+ * ```ts
+ * for (const line of targetLines(report.target!)) console.log(line);
+ * ```
+ */
+export function targetLines(t: TargetReport): string[] {
+  const s = t.summary;
+  const lines = [`target        ${t.name} (${t.backend} backend): ${t.nodes.length} nodes: ${s.mapped} mapped, ${s.fused} fused, ${s.fallback} fallback${s.error > 0 ? `, ${s.error} error` : ''}`];
+  for (const n of t.nodes.filter((x) => x.status === 'fallback' || x.status === 'error')) lines.push(`  ${n.status} ${n.node} (${n.opType}): ${n.reason ?? n.code ?? 'unsupported'}`);
+  const m = t.memory;
+  if (m === null) lines.push('memory        no program lowered');
+  else {
+    const fits = m.fits === null ? '' : `; ${m.fits.ram && m.fits.flash ? 'fits' : 'does NOT fit'} ${m.fits.part} (${(m.fits.ramBytes / 1024).toFixed(0)} KiB RAM, ${(m.fits.flashBytes / 1024).toFixed(0)} KiB flash)`;
+    lines.push(`flash         ${kib(m.flashBytes)} estimate: weights ${m.flash.weightsBytes}, bias ${m.flash.biasBytes}, params ${m.flash.paramsBytes}, code ${m.flash.codeBytes}`);
+    lines.push(`peak RAM      ${kib(m.arenaBytes)} arena (largest scratch buffer ${m.scratchBytes} B)${fits}`);
+  }
+  const ev = t.evaluation;
+  if (ev !== undefined) {
+    const acc = ev.accuracy === null ? '' : `top-1 float ${pct(ev.accuracy.float)}   simulated ${pct(ev.accuracy.simulated)}   (${(100 * (ev.accuracy.simulated - ev.accuracy.float)).toFixed(2)} pp); `;
+    lines.push(`simulated     ${acc}argmax agreement ${pct(ev.argmaxAgreement)}, output SQNR ${db(ev.sqnrDb)} over ${ev.samples} samples`);
+  }
+  if (t.emit !== undefined) lines.push(`emitted       ${t.emit.format.toUpperCase()} project ${t.emit.dir} (${t.emit.files} files)`);
+  if (t.verify !== undefined) {
+    lines.push(`verify host   ${verdict(t.verify.host)}`);
+    lines.push(`verify qemu   ${verdict(t.verify.qemu)}`);
+  }
+  const ins = t.instructions;
+  if (ins !== undefined) lines.push('skipped' in ins ? `instructions  skipped (${ins.skipped})` : `instructions  ${ins.perInference.toLocaleString('en-US')} per inference on ${ins.cpu} (QEMU), ${ins.perLayer.map((l) => `${l.node} ${l.insns.toLocaleString('en-US')}`).join(', ')}`);
+  return lines;
 }

@@ -2,9 +2,10 @@ import { rm } from 'node:fs/promises';
 import { QuantforgeError, type QuantizeReport, type QuantizeResult } from '@quantforge/core';
 import { saveModel, writeFileAtomic } from '@quantforge/onnx';
 
-/** Where {@link writeResult} puts the quantized model and, optionally, the JSON report. */
+/** Where {@link writeResult} puts the quantized model and the JSON report (each optional). */
 export interface ResultPaths {
-  model: string;
+  /** Without it only the report is written (e.g. when the deliverable is an emitted C project). */
+  model?: string;
   report?: string;
 }
 
@@ -35,12 +36,12 @@ export async function writeResult(result: QuantizeResult, paths: ResultPaths): P
     throw new QuantforgeError('QF_INVALID_ARGUMENT', `the model and the report cannot both be written to ${paths.model}`, { details: { path: paths.model } });
   }
   const report = paths.report === undefined ? undefined : reportJson(result.report);
-  await saveModel(result.model, paths.model);
+  if (paths.model !== undefined) await saveModel(result.model, paths.model);
   if (report === undefined || paths.report === undefined) return;
   try {
     await writeFileAtomic(paths.report, new TextEncoder().encode(report));
   } catch (error) {
-    await rm(paths.model, { force: true });
+    if (paths.model !== undefined) await rm(paths.model, { force: true });
     throw error;
   }
 }

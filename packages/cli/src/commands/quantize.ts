@@ -5,6 +5,7 @@ import type { ExporterChoice, SchemeFlags } from '../api/schemes.js';
 import { usageError } from '../args.js';
 import { flagOption, stringOption, stringsOption, type CommandSpec, type CommandContext, type OptionValues } from '../command.js';
 import { requireFile, requireWritableTarget } from '../files.js';
+import { applyTarget, finishTarget, TARGET_OPTIONS, targetRequest } from './quantize-target.js';
 
 const MODES = ['static', 'dynamic', 'weight-only'] as const;
 const CALIBRATORS = ['minmax', 'percentile', 'entropy', 'mse'] as const;
@@ -190,7 +191,10 @@ function loudWarning(ctx: CommandContext, spec: string): void {
   );
 }
 
-/** `quantforge quantize <model.onnx> -o <out.onnx> [--recipe r.json] [--weights ...] [--calib ...] ...` */
+/**
+ * `quantforge quantize <model.onnx> -o <out.onnx> [--recipe r.json] [--weights ...] [--calib ...] ...`, and for a
+ * deployment target `quantforge quantize <model.onnx> --target cortex-m4 --calib ... --eval ... --emit c --out DIR [--verify]`.
+ */
 export const quantizeCommand: CommandSpec = {
   name: 'quantize',
   summary: 'Quantize a model after training (uniform, logquant, weighted-entropy, kmeans, pq) to ONNX.',
@@ -202,11 +206,15 @@ export const quantizeCommand: CommandSpec = {
     'Static mode calibrates activation ranges on --calib samples; dynamic mode computes them at run time;\n' +
     'weight-only quantizes weights only. With --eval the float and quantized models are compared on held-out\n' +
     'samples (onnxruntime without QDQ fusion; the summary names the level). Output and report are written atomically.\n' +
+    'With --target the deployment backend shapes the plan and maps every node to a kernel; the report gets a target\n' +
+    'section (per-node mapping, flash, peak RAM and, with --eval, the lowered integer program run on the bit-exact\n' +
+    'simulator against the float model). --emit c --out DIR writes a C project; --verify builds it on the host and on\n' +
+    'QEMU (when arm-none-eabi-gcc, picolibc and qemu-system-arm are installed) and checks its outputs bit for bit.\n' +
     'Data: a folder of .npy/.pb tensors (one <input>.npy stacked along axis 0, or one file per sample), a stacked\n' +
     '.npy/.pb file, a folder of PNG/JPEG images (see --image-recipe), a .js/.mjs module, or random:N (smoke test).',
   positionals: [{ name: 'model.onnx', description: 'the float model to quantize' }],
   options: {
-    output: { type: 'string', short: 'o', valueName: 'OUT.onnx', description: 'Where to write the quantized model. Required.' },
+    output: { type: 'string', short: 'o', valueName: 'OUT.onnx', description: 'Where to write the quantized model. Required unless --emit is given.' },
     recipe: { type: 'string', valueName: 'FILE', description: 'Recipe JSON (scheme, mode, formats, calibration, exclude, overrides).' },
     scheme: { type: 'string', valueName: 'NAME', description: `Quantization scheme: ${SCHEMES.join(', ')} (default uniform).` },
     weights: { type: 'string', valueName: 'SPEC', description: 'Weight format, e.g. int8,per-channel,sym or int4,per-group:32,asym (default int8 per-channel symmetric).' },
@@ -229,6 +237,7 @@ export const quantizeCommand: CommandSpec = {
     'image-recipe': { type: 'string', valueName: 'JSON|FILE', description: 'Preprocessing of image folders: resize, scale, mean, std, channelOrder, layout, grayscale.' },
     report: { type: 'string', valueName: 'FILE', description: 'Write the JSON report (plan summary, ranges, SQNRs, timings, warnings).' },
     seed: { type: 'string', valueName: 'N', description: 'Seed (default 0); the same seed gives the same bytes on any worker count.' },
+    ...TARGET_OPTIONS,
   },
   json: true,
   examples: [
@@ -237,24 +246,27 @@ export const quantizeCommand: CommandSpec = {
     'quantforge quantize model.onnx -o q.onnx --mode weight-only --weights int4,per-group:32,sym',
     'quantforge quantize model.onnx -o q.onnx --recipe recipe.json --calibrator entropy --workers 2',
     'quantforge quantize model.onnx -o q.onnx --scheme kmeans --weight-bits 4 --granularity per-channel --compress',
+    'quantforge quantize model.onnx --target cortex-m4 --calib data/calib --eval data/eval --labels data/eval/labels.npy --emit c --out fashion-m4 --report r.json --verify',
   ],
   async run(ctx) {
     const o = ctx.options;
-    const outText = stringOption(o, 'output');
-    if (outText === undefined) throw usageError('missing flag -o/--output OUT.onnx', 'quantize', { flag: '--output' });
     const calib = stringOption(o, 'calib');
     const evalData = stringOption(o, 'eval');
     const labels = stringOption(o, 'labels');
     if (evalData === undefined && labels !== undefined) throw usageError('--labels needs --eval PATH', 'quantize', { flag: '--labels' });
     if (evalData === undefined && stringOption(o, 'eval-samples') !== undefined) throw usageError('--eval-samples needs --eval PATH', 'quantize', { flag: '--eval-samples' });
+    // Deployment flags first: their combination errors are more specific than a missing -o.
+    const target = await targetRequest(ctx, evalData !== undefined);
+    const outText = stringOption(o, 'output');
+    if (outText === undefined && target?.emit === undefined) throw usageError('missing flag -o/--output OUT.onnx (or --target NAME --emit c --out DIR)', 'quantize', { flag: '--output' });
 
     const modelPath = ctx.path(ctx.positionals[0]!);
-    const output = ctx.path(outText);
+    const output = outText === undefined ? undefined : ctx.path(outText);
     const reportText = stringOption(o, 'report');
     const reportPath = reportText === undefined ? undefined : ctx.path(reportText);
     if (reportPath !== undefined && reportPath === output) throw usageError('--report and --output name the same file', 'quantize', { path: output });
     await requireFile(modelPath, 'model');
-    await requireWritableTarget(output, 'model');
+    if (output !== undefined) await requireWritableTarget(output, 'model');
     if (reportPath !== undefined) await requireWritableTarget(reportPath, 'report');
 
     const { validateRecipe } = await import('@quantforge/core');
@@ -277,17 +289,23 @@ export const quantizeCommand: CommandSpec = {
       ctx.io.stderr.write(`warning: --calib is not used in ${recipe.mode} mode (activation ranges are ${recipe.mode === 'dynamic' ? 'computed at run time' : 'not quantized'})\n`);
     }
     if (evalData !== undefined) pipeline.evaluate(evalData, { ...(labels === undefined ? {} : { labels: ctx.path(labels) }), ...(image === undefined ? {} : { image }) });
+    if (target !== undefined) applyTarget(pipeline, target);
     const progress = ctx.progress();
     const runOptions: { onProgress: typeof progress.listener; seed: number; workers?: number } = { onProgress: progress.listener, seed: recipe.seed ?? 0 };
     const workers = ctx.global.workers ?? recipe.workers;
     if (workers !== undefined) runOptions.workers = workers;
     const result = await pipeline.run(runOptions);
     progress.done();
-    await writeResult(result, reportPath === undefined ? { model: output } : { model: output, report: reportPath });
+    const mismatch = target === undefined ? undefined : await finishTarget(ctx, result, target, evalData === undefined ? undefined : {
+      modelPath, data: evalData, seed: runOptions.seed, ...(labels === undefined ? {} : { labels }),
+      ...(recipe.evaluation?.samples === undefined ? {} : { samples: recipe.evaluation.samples }), ...(image === undefined ? {} : { image }),
+    });
+    await writeResult(result, { ...(output === undefined ? {} : { model: output }), ...(reportPath === undefined ? {} : { report: reportPath }) });
 
     for (const w of result.report.warnings) ctx.io.stderr.write(`warning: ${w}\n`);
     if (ctx.global.json) ctx.io.stdout.write(reportJson(result.report));
-    else if (!ctx.global.quiet) ctx.io.stdout.write(formatSummary(result.report, { model: modelPath, output, ...(reportPath === undefined ? {} : { reportPath }) }));
+    else if (!ctx.global.quiet) ctx.io.stdout.write(formatSummary(result.report, { model: modelPath, ...(output === undefined ? {} : { output }), ...(reportPath === undefined ? {} : { reportPath }) }));
+    if (mismatch !== undefined) throw mismatch;
     return 0;
   },
 };

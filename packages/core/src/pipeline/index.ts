@@ -6,6 +6,9 @@ export * from './plan/index.js';
 export { quantforge, type QuantforgePipeline } from './pipeline.js';
 export type { CalibrateOptions, EvaluateOptions, RunOptions } from './run.js';
 export { buildReport, QuantizeReportSchema, EncodingSummarySchema, TimingsSchema, type QuantizeReport, type ReportInput, type Timings } from './report.js';
+export {
+  targetReport, TargetReportSchema, TargetNodeSchema, TargetMemorySchema, TargetEvaluationSchema, TargetVerifyRunSchema, TargetInstructionsSchema, type TargetReport,
+} from './report.js';
 export { createResult, serializeEncodings, type QuantizeResult, type QuantizeResultJson, type SerializedEncodingEntry } from './result.js';
 export type { CalibrationResult } from './stages/calibrate.js';
 export { evaluateModels, type EvaluateInput, type EvaluationResult } from './stages/evaluate.js';

@@ -9,6 +9,8 @@ import { QuantModeSchema } from './recipe.js';
 import type { QuantMode } from './services.js';
 import type { CalibrationResult } from './stages/calibrate.js';
 import type { EvaluationResult } from './stages/evaluate.js';
+import { summarizeDiagnostics } from '../backend/diagnostics.js';
+import type { TargetOutcome } from '../backend/pipeline-target.js';
 
 /** A metric that may be infinite (identical values) is `null` in JSON when it is not finite. */
 const Metric = Type.Union([Type.Number(), Type.Null()]);
@@ -30,6 +32,84 @@ export const TimingsSchema = Type.Object({
 });
 /** `{ load, prepare, calibrate, quantize, export, evaluate, total }` in ms. */
 export type Timings = Static<typeof TimingsSchema>;
+
+/** One node as the target treats it (a `NodeDiagnostic` without its free-form details). */
+export const TargetNodeSchema = Type.Object({
+  node: Type.String(),
+  opType: Type.String(),
+  status: Type.Union([Type.Literal('mapped'), Type.Literal('fused'), Type.Literal('fallback'), Type.Literal('error')]),
+  targetOp: Type.Optional(Type.String()),
+  kernel: Type.Optional(Type.String()),
+  fusedInto: Type.Optional(Type.String()),
+  code: Type.Optional(Type.String()),
+  reason: Type.Optional(Type.String()),
+});
+
+/** RAM and flash of the lowered program (bytes): the memory plan plus the largest scratch buffer. */
+export const TargetMemorySchema = Type.Object({
+  flashBytes: Type.Integer(),
+  /** Peak RAM: the tensor arena (activations and scratch buffers). */
+  arenaBytes: Type.Integer(),
+  /** The largest kernel scratch buffer (inside the arena); 0 when no kernel needs one. */
+  scratchBytes: Type.Integer(),
+  liveLowerBoundBytes: Type.Integer(),
+  flash: Type.Object({ weightsBytes: Type.Integer(), biasBytes: Type.Integer(), paramsBytes: Type.Integer(), codeBytes: Type.Integer(), totalBytes: Type.Integer() }),
+  fits: Type.Union([Type.Object({ part: Type.String(), ramBytes: Type.Integer(), flashBytes: Type.Integer(), ram: Type.Boolean(), flash: Type.Boolean() }), Type.Null()]),
+});
+
+/** The lowered integer program run by the backend's simulator against the float model (same metrics as `evaluation`). */
+export const TargetEvaluationSchema = Type.Object({
+  samples: Type.Integer(),
+  /** What ran the program, e.g. the bit-exact simulator of the backend. */
+  executor: Type.String(),
+  outputs: Type.Array(Type.Object({ name: Type.String(), sqnrDb: Metric, cosine: Type.Number() })),
+  sqnrDb: Metric,
+  cosine: Type.Number(),
+  argmaxAgreement: Type.Number(),
+  /** Top-1 of the float model and of the simulated program over the labelled rows. */
+  accuracy: Type.Union([Type.Object({ float: Type.Number(), simulated: Type.Number(), rows: Type.Integer() }), Type.Null()]),
+});
+
+/** Emitted code compared with the simulator on one platform, or why that platform was skipped. */
+export const TargetVerifyRunSchema = Type.Union([
+  Type.Object({
+    samples: Type.Integer(),
+    /** Every output byte equals the simulator's dequantized output. */
+    identical: Type.Boolean(),
+    /** Samples with at least one differing output value. */
+    mismatches: Type.Integer(),
+    /** Index of the first differing sample, when there is one. */
+    firstMismatch: Type.Optional(Type.Integer()),
+    buildMs: Type.Number(),
+    runMs: Type.Number(),
+  }),
+  Type.Object({ skipped: Type.String() }),
+]);
+
+/** Executed instructions of the emitted program on an emulated CPU. */
+export const TargetInstructionsSchema = Type.Object({
+  cpu: Type.String(),
+  perInference: Type.Number(),
+  perLayer: Type.Array(Type.Object({ node: Type.String(), op: Type.String(), insns: Type.Number() })),
+});
+
+/** Schema of the report's `target` section (documented in packages/core/docs/report-schema.md). */
+export const TargetReportSchema = Type.Object({
+  name: Type.String(),
+  backend: Type.String(),
+  summary: Type.Object({ mapped: Type.Integer(), fused: Type.Integer(), fallback: Type.Integer(), error: Type.Integer() }),
+  nodes: Type.Array(TargetNodeSchema),
+  /** Null when no program was lowered (some node falls back to float, or lowering was off). */
+  memory: Type.Union([TargetMemorySchema, Type.Null()]),
+  evaluation: Type.Optional(TargetEvaluationSchema),
+  emit: Type.Optional(Type.Object({ format: Type.String(), dir: Type.String(), files: Type.Integer() })),
+  verify: Type.Optional(Type.Object({ samples: Type.Integer(), host: TargetVerifyRunSchema, qemu: TargetVerifyRunSchema })),
+  instructions: Type.Optional(Type.Union([TargetInstructionsSchema, Type.Object({ skipped: Type.String() })])),
+  /** Wall times of the steps after the run, in ms (each present when the step ran). */
+  timingsMs: Type.Optional(Type.Object({ simulate: Type.Optional(Type.Number()), emit: Type.Optional(Type.Number()), verify: Type.Optional(Type.Number()) })),
+});
+/** The report's `target` section. */
+export type TargetReport = Static<typeof TargetReportSchema>;
 
 /** Schema of {@link QuantizeReport} (documented in packages/core/docs/report-schema.md). */
 export const QuantizeReportSchema = Type.Object({
@@ -81,6 +161,8 @@ export const QuantizeReportSchema = Type.Object({
     evaluateQuantized: Type.Union([Type.String(), Type.Null()]),
   }),
   warnings: Type.Array(Type.String()),
+  /** Present when the run had a deployment target (`pipeline.target(...)`); see {@link TargetReportSchema}. */
+  target: Type.Optional(TargetReportSchema),
 });
 
 /**
@@ -174,4 +256,34 @@ export function buildReport(input: ReportInput): QuantizeReport {
     },
     warnings: input.warnings,
   };
+}
+
+/**
+ * The report's `target` section from a run's target outcome: every node's mapping and, when a program was lowered,
+ * its memory (flash, arena, largest scratch buffer). Evaluation, emit, verify and instruction counts are filled in by
+ * whoever runs them (the CLI).
+ *
+ * @example
+ * ```ts
+ * const section = targetReport(result.target!);
+ * section.memory?.arenaBytes; // peak RAM of the program
+ * ```
+ */
+export function targetReport(outcome: TargetOutcome): TargetReport {
+  const nodes = outcome.diagnostics.map((d) => {
+    const n: TargetReport['nodes'][number] = { node: d.node, opType: d.opType, status: d.status };
+    for (const k of ['targetOp', 'kernel', 'fusedInto', 'code', 'reason'] as const) if (d[k] !== undefined) n[k] = d[k];
+    return n;
+  });
+  const program = outcome.program;
+  let memory: TargetReport['memory'] = null;
+  if (program !== undefined) {
+    const m = program.memory;
+    const scratch = program.tensors.filter((t) => t.kind === 'scratch').reduce((max, t) => Math.max(max, t.bytes), 0);
+    memory = {
+      flashBytes: m.flash.totalBytes, arenaBytes: m.arenaBytes, scratchBytes: scratch, liveLowerBoundBytes: m.liveLowerBoundBytes,
+      flash: { ...m.flash }, fits: m.fits === undefined ? null : { ...m.fits },
+    };
+  }
+  return { name: outcome.name, backend: outcome.backend, summary: summarizeDiagnostics(outcome.diagnostics), nodes, memory };
 }

@@ -4,7 +4,7 @@ import type { Model } from '../ir/graph.js';
 import type { QuantizedTensor } from '../quant/encoding.js';
 import { serializeEncoding, type SerializedEncoding } from '../quant/encoding-json.js';
 import type { QuantPlan } from '../quant/plan.js';
-import type { QuantizeReport } from './report.js';
+import { targetReport, type QuantizeReport } from './report.js';
 import type { CalibrationResult } from './stages/calibrate.js';
 
 /** An encoding with its tensor dims, as JSON (codes live in the exported model). */
@@ -67,7 +67,9 @@ export function serializeEncodings(encodings: Readonly<Record<string, QuantizedT
  * const result = createResult({ plan, stats: null, encodings, model, valueMap, report });
  * ```
  */
-export function createResult(parts: Omit<QuantizeResult, 'toJSON'>): QuantizeResult {
+export function createResult(input: Omit<QuantizeResult, 'toJSON'>): QuantizeResult {
+  // The report carries the target's mapping and memory so that report.json alone describes the deployment.
+  const parts = input.target === undefined || input.report.target !== undefined ? input : { ...input, report: { ...input.report, target: targetReport(input.target) } };
   return {
     ...parts,
     toJSON(): QuantizeResultJson {
