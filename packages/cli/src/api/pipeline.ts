@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
-  QuantforgeError, quantforge as corePipeline, validateRecipe,
+  QuantforgeError, fixInputShapes, parseInputShapes, quantforge as corePipeline, validateRecipe, type InputShapes,
   type CalibrateOptions, type EvaluateOptions, type Model, type QuantizeResult, type Recipe, type RunOptions, type TargetOptions, type Usable,
 } from '@quantforge/core';
 import { encodeModel, loadModel } from '@quantforge/onnx';
@@ -17,6 +17,12 @@ export type ModelInput = Model | string;
 export interface QuantforgeOptions extends ServiceOptions {
   /** Base for relative model, data and label paths (default `process.cwd()`). */
   cwd?: string;
+  /**
+   * Fixed sizes for inputs with symbolic dims (`{ x: [1, 3, 48, 192] }`, or `NAME:D,D,...` strings, or bare `D,D,...`
+   * for a single-input model), applied right after loading; the quantized model keeps them. Targets that plan memory
+   * ahead (Cortex-M) need them.
+   */
+  inputShapes?: InputShapes | readonly string[];
 }
 
 /** `pipeline.calibrate` options: core's, plus the preprocessing of an image folder. */
@@ -120,6 +126,8 @@ class ApiPipeline implements Pipeline {
     this.#frozen = true;
     const cwd = this.#options.cwd ?? process.cwd();
     const { model, loadMs, modelBytes } = await this.#load(cwd);
+    const shapes = this.#options.inputShapes;
+    if (shapes !== undefined) fixInputShapes(model, resolveShapes(shapes, model));
     const pipeline = corePipeline(model, defaultServices(this.#options));
     for (const step of this.#steps) {
       if (step.kind === 'use') pipeline.use(step.item);
@@ -147,13 +155,20 @@ class ApiPipeline implements Pipeline {
   }
 
   async #load(cwd: string): Promise<{ model: Model; loadMs?: number; modelBytes?: number }> {
-    if (typeof this.#model !== 'string') return { model: this.#model };
+    // Fixing shapes mutates the model: a caller's in-memory model is copied first.
+    if (typeof this.#model !== 'string') return { model: this.#options.inputShapes === undefined ? this.#model : structuredClone(this.#model) };
     const path = isAbsolute(this.#model) ? this.#model : resolve(cwd, this.#model);
     const t0 = performance.now();
     const model = await loadModel(path);
     const loadMs = performance.now() - t0;
     return { model, loadMs, modelBytes: (await stat(path)).size };
   }
+}
+
+function resolveShapes(shapes: InputShapes | readonly string[], model: Model): InputShapes {
+  if (!Array.isArray(shapes)) return shapes as InputShapes;
+  const inputs = model.graph.inputs.filter((v) => !model.graph.initializers.has(v.name));
+  return parseInputShapes(shapes as readonly string[], inputs.length === 1 ? inputs[0]!.name : undefined);
 }
 
 function withDefined<T extends Record<string, unknown>>(o: T): { [K in keyof T]?: Exclude<T[K], undefined> } {

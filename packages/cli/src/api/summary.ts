@@ -113,6 +113,14 @@ export function targetLines(t: TargetReport): string[] {
     lines.push(`verify qemu   ${verdict(t.verify.qemu)}`);
   }
   const ins = t.instructions;
-  if (ins !== undefined) lines.push('skipped' in ins ? `instructions  skipped (${ins.skipped})` : `instructions  ${ins.perInference.toLocaleString('en-US')} per inference on ${ins.cpu} (QEMU), ${ins.perLayer.map((l) => `${l.node} ${l.insns.toLocaleString('en-US')}`).join(', ')}`);
+  if (ins !== undefined) lines.push('skipped' in ins ? `instructions  skipped (${ins.skipped})` : `instructions  ${ins.perInference.toLocaleString('en-US')} per inference on ${ins.cpu} (QEMU); ${heaviestLayers(ins.perLayer, ins.perInference)}`);
   return lines;
+}
+
+/** The few layers that cost most, with their share of one inference (the report has every layer). */
+function heaviestLayers(layers: readonly { node: string; insns: number }[], total: number, shown = 5): string {
+  const top = [...layers].sort((a, b) => b.insns - a.insns).slice(0, shown);
+  const pct = (n: number): string => `${((100 * n) / Math.max(total, 1)).toFixed(1)} %`;
+  const more = layers.length > shown ? `, … (${layers.length} layers in the report)` : '';
+  return `heaviest: ${top.map((l) => `${l.node} ${l.insns.toLocaleString('en-US')} (${pct(l.insns)})`).join(', ')}${more}`;
 }

@@ -237,6 +237,7 @@ export const quantizeCommand: CommandSpec = {
     'image-recipe': { type: 'string', valueName: 'JSON|FILE', description: 'Preprocessing of image folders: resize, scale, mean, std, channelOrder, layout, grayscale.' },
     report: { type: 'string', valueName: 'FILE', description: 'Write the JSON report (plan summary, ranges, SQNRs, timings, warnings).' },
     seed: { type: 'string', valueName: 'N', description: 'Seed (default 0); the same seed gives the same bytes on any worker count.' },
+    'input-shape': { type: 'string', multiple: true, valueName: 'NAME:D,D,..', description: 'Fix the symbolic dims of an input (bare D,D,.. for a one-input model); the output model keeps them.' },
     ...TARGET_OPTIONS,
   },
   json: true,
@@ -281,7 +282,9 @@ export const quantizeCommand: CommandSpec = {
 
     const { quantforge, writeResult, reportJson, formatSummary } = await import('../api/index.js');
     const exporter = setup.exporter === undefined ? undefined : (await import('../api/schemes.js')).createExporter(setup.exporter);
-    const pipeline = quantforge(modelPath, exporter === undefined ? { cwd: ctx.io.cwd } : { cwd: ctx.io.cwd, services: { exporter } }).use(setup.use).recipe(recipe);
+    const inputShapes = stringsOption(o, 'input-shape');
+    const apiOptions = { cwd: ctx.io.cwd, ...(exporter === undefined ? {} : { services: { exporter } }), ...(inputShapes.length === 0 ? {} : { inputShapes }) };
+    const pipeline = quantforge(modelPath, apiOptions).use(setup.use).recipe(recipe);
     if (calib !== undefined && recipe.mode === 'static') {
       if (/^random:/.test(calib)) loudWarning(ctx, calib);
       pipeline.calibrate(calib, image === undefined ? {} : { image });

@@ -8,3 +8,4 @@ export { inferShapes, valueTypeOf } from './shapes/infer.js';
 export { shapeInferenceOps } from './shapes/rules.js';
 export type { ValueType, KnownValue, InferShapesOptions, InferShapesResult } from './shapes/types.js';
 export { prepareGraph, type PrepareGraphOptions, type PrepareGraphSummary } from './prepare-graph.js';
+export { fixInputShapes, parseInputShapes, type InputShapes } from './fix-input-shapes.js';
