@@ -4,15 +4,17 @@
 // tools/bench/results/quantize.json.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import * as ortModule from 'onnxruntime-node';
-import { readNpy } from '@quantforge/onnx';
-import { createOrtSession } from '@quantforge/runtime';
+import { quantforge } from '@quantforge/core';
+import { loadModel, qdqExporter, readNpy } from '@quantforge/onnx';
+import { createOrtSession, runnerFactory } from '@quantforge/runtime';
+import { uniform } from '@quantforge/scheme-uniform';
 import { feeds, loadSplit, FMNIST_DIR } from './fmnist.mjs';
-import { images, labelsOf, median, quantizeFile } from './pipeline.mjs';
+import { images, labelsOf, median, quantizeFile, W8A8 } from './pipeline.mjs';
 
 const ort = ortModule.default ?? ortModule;
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -62,30 +64,76 @@ async function accuracy() {
   return torch;
 }
 
-async function ortBaseline(bytes, list, input) {
-  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1 });
-  for (const f of list) await session.run({ [input]: new ort.Tensor('float32', f[input].data, f[input].dims) });
-  await session.release();
+/** Groups of consecutive samples the way the calibrate stage stacks them: up to 16 while ≤ 65,536 input elements. */
+function calibrationGroups(list, input) {
+  const elements = list[0][input].data.length;
+  const k = Math.max(1, Math.min(16, Math.floor(65536 / elements)));
+  const groups = [];
+  for (let i = 0; i < list.length; i += k) {
+    const part = list.slice(i, i + k);
+    const data = new Float32Array(part.length * elements);
+    part.forEach((f, j) => data.set(f[input].data, j * elements));
+    groups.push({ [input]: { dtype: 'float32', dims: [part.length, ...list[0][input].dims.slice(1)], data } });
+  }
+  return { k, groups };
 }
 
-/** Calibrate-stage time (and its per-sample loop, from the progress events) of one run, median of RUNS after a warm-up. */
-async function calibrateTimes(path, list, recipe) {
-  const runs = [];
+/** Plain onnxruntime, one timed create + run of every feed (ort tensors built outside the timing), the runner's session options. */
+async function plainOrt(bytes, ortFeeds) {
+  const t0 = performance.now();
+  const session = await ort.InferenceSession.create(bytes, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, interOpNumThreads: 1, executionMode: 'sequential' });
+  for (const f of ortFeeds) await session.run(f);
+  await session.release();
+  return performance.now() - t0;
+}
+
+/**
+ * One calibrate stage (`report.timingsMs.calibrate`), split into session creation (the runner factory call), the
+ * sample loop (runner created → closed) and the rest (activation encodings, release).
+ */
+async function calibrateOnce(path, list) {
+  const m = { exposed: [] };
+  const inner = runnerFactory();
+  const createRunner = async (model, o) => {
+    const t0 = performance.now();
+    const r = await inner(model, o);
+    m.create = performance.now() - t0;
+    m.exposed = [...o.exposeOutputs];
+    m.loopStart = performance.now();
+    return { description: r.description, run: (f) => r.run(f), close: async () => { m.loopEnd = performance.now(); await r.close(); } };
+  };
+  const model = await loadModel(path);
+  const result = await quantforge(model, { createRunner, exporter: qdqExporter() }).use(uniform({})).recipe(W8A8).calibrate(list).run({ seed: 0 });
+  const stage = result.report.timingsMs.calibrate;
+  const loop = m.loopEnd - m.loopStart;
+  return { stage, create: m.create, loop, rest: stage - m.create - loop, quantize: result.report.timingsMs.quantize, exposed: m.exposed, result };
+}
+
+/**
+ * Every measurement of one case, interleaved per repetition (the machine is shared: a load burst then hits all
+ * columns of one repetition, not one column), median per column over RUNS after a warm-up repetition.
+ */
+async function calibrationCase(path, list, input) {
+  const bytes = readFileSync(path);
+  const { k, groups } = calibrationGroups(list, input);
+  const ortOf = (fs) => fs.map((f) => ({ [input]: new ort.Tensor('float32', f[input].data, f[input].dims) }));
+  const single = ortOf(list);
+  const stacked = ortOf(groups);
+  const reps = [];
   for (let i = 0; i < RUNS + 1; i++) {
-    let first;
-    let last;
-    const r = await quantizeFile(path, { calib: list, recipe, onProgress: (e) => {
-      if (e.stage !== 'calibrate') return;
-      const now = performance.now();
-      first ??= now;
-      last = now;
-    } });
-    // The first progress event comes after sample 1; scale the measured span to all N samples.
-    const loop = ((last - first) * list.length) / Math.max(list.length - 1, 1);
-    if (i > 0) runs.push({ stage: r.report.timingsMs.calibrate, loop, result: r });
+    const ours = await calibrateOnce(path, list);
+    const plain1 = await plainOrt(bytes, single);
+    const plainK = k === 1 ? plain1 : await plainOrt(bytes, stacked);
+    // The calibration runner's session alone (same exposed outputs, same batching, tensors converted), no observer.
+    const t0 = performance.now();
+    const s0 = await createOrtSession(path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, exposeOutputs: ours.exposed });
+    for (const f of groups) await s0.run(f);
+    await s0.release();
+    const session = performance.now() - t0;
+    if (i > 0) reps.push({ ...ours, plain1, plainK, session });
   }
-  runs.sort((a, b) => a.stage - b.stage);
-  return runs[Math.floor(runs.length / 2)];
+  const med = (key) => reps.map((r) => r[key]).sort((a, b) => a - b)[Math.floor(reps.length / 2)];
+  return { k, ours: reps[0], stage: med('stage'), create: med('create'), loop: med('loop'), rest: med('rest'), quantize: med('quantize'), plain1: med('plain1'), plainK: med('plainK'), session: med('session') };
 }
 
 async function materialize(source) {
@@ -93,6 +141,8 @@ async function materialize(source) {
   for await (const f of source) list.push(f);
   return list;
 }
+
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
 // (b) calibration stage vs the same samples through a plain onnxruntime session (created inside the timing too).
 async function calibrationSpeed() {
@@ -106,27 +156,25 @@ async function calibrationSpeed() {
   }
   const rows = [];
   for (const [model, path, input, list, label] of cases) {
-    const ours = await calibrateTimes(path, list);
-    const bytes = readFileSync(path);
-    const plain = await median(() => ortBaseline(bytes, list, input), RUNS);
-    // The same session the calibration runner builds (planned activations as extra outputs), without any observer.
-    const exposeOutputs = Object.values(ours.result.plan.tensors).filter((e) => e.role === 'activation' && e.tensor !== input).map((e) => e.tensor);
-    const exposed = await median(async () => {
-      const session = await createOrtSession(path, { graphOptimizationLevel: 'all', intraOpNumThreads: 1, exposeOutputs });
-      for (const f of list) await session.run(f);
-      await session.release();
-    }, RUNS);
+    const loadBefore = load();
+    const c = await calibrationCase(path, list, input);
+    const outputs = new Set([input, ...(await loadModel(path)).graph.outputs.map((o) => o.name)]);
+    // What calibration exposed before same-bytes aliases were read through their origin: every planned activation.
+    const exposedBefore = Object.values(c.ours.result.plan.tensors).filter((e) => e.role === 'activation' && e.stats !== null && !outputs.has(e.tensor)).length;
     rows.push({
-      model, samples: list.length, data: label, exposed: exposeOutputs.length, calibrateMs: ours.stage, loopMs: ours.loop, ortMs: plain, exposedMs: exposed,
-      ratio: ours.stage / plain, loopRatio: ours.loop / plain,
+      model, samples: list.length, data: label, batch: c.k, exposed: c.ours.exposed.length, exposedBefore,
+      calibrateMs: c.stage, createMs: c.create, loopMs: c.loop, restMs: c.rest, exposedSessionMs: c.session, quantizeStageMs: c.quantize,
+      ortBatch1Ms: c.plain1, ortBatchedMs: c.plainK, ratioBatch1: c.stage / c.plain1, ratioBatched: c.stage / c.plainK,
+      load: { before: loadBefore, after: load() },
     });
   }
   out.calibration = rows;
+  out.calibrationRun = { ...out.machine, runs: RUNS };
   md.push('### Calibration time vs plain onnxruntime inference', '',
-    `Batch 1, one sample per run. "calibrate stage" is \`report.timingsMs.calibrate\`: an onnxruntime-node session with every planned activation exposed as an output (graphOptimizationLevel=all, intraOpNumThreads=1), min/max observers fed per sample, then the activation encodings computed on the worker pool (its start-up included). "sample loop" is the streaming part alone, from the progress events. "plain onnxruntime" is \`InferenceSession.create\` + \`run\` on the same samples, graphOptimizationLevel=all, intraOpNumThreads=1. Median of ${RUNS} runs. Goal: ≤ 1.3×.`, '',
-    '"onnxruntime, outputs exposed" is the calibration runner\'s session alone (runtime\'s `createOrtSession` with the same exposed outputs, tensors converted back), with no observer: the gap between it and the sample loop is the observers\' cost, the gap between it and plain onnxruntime the cost of exposing and copying the activations.', '',
-    '| model | samples | calibrate stage | sample loop | onnxruntime, outputs exposed | plain onnxruntime | stage / plain | loop / plain |', '|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.model} | ${r.samples} (${r.data}) | ${r.calibrateMs.toFixed(0)} ms | ${r.loopMs.toFixed(0)} ms | ${r.exposedMs.toFixed(0)} ms (${r.exposed} outputs) | ${r.ortMs.toFixed(0)} ms | ${r.ratio.toFixed(2)}× | ${r.loopRatio.toFixed(2)}× |`), '');
+    `Median of ${RUNS} repetitions after a warm-up, every column measured in each repetition. "stage" is \`report.timingsMs.calibrate\` = session creation + sample loop + rest (activation encodings, session release). "onnxruntime, outputs exposed" is the calibration runner's session alone (same exposed outputs, same batching, tensors converted), no observers. "plain" is \`InferenceSession.create\` + \`run\` over the same samples, at batch 1 and stacked the way calibration stacks them; every session: graphOptimizationLevel=all, intraOpNumThreads=1. Goal: stage ≤ 1.3× plain.`, '',
+    '| model | samples (batch) | exposed outputs | stage | create | sample loop | rest | onnxruntime, outputs exposed | plain, batch 1 | plain, batched | stage / plain batch 1 | stage / plain batched | load (1 min) |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.model} | ${r.samples} (${r.batch}) | ${r.exposed} (was ${r.exposedBefore}) | ${r.calibrateMs.toFixed(0)} ms | ${r.createMs.toFixed(0)} ms | ${r.loopMs.toFixed(0)} ms | ${r.restMs.toFixed(0)} ms | ${r.exposedSessionMs.toFixed(0)} ms | ${r.ortBatch1Ms.toFixed(0)} ms | ${r.ortBatchedMs.toFixed(0)} ms | ${r.ratioBatch1.toFixed(2)}× | ${r.ratioBatched.toFixed(2)}× | ${r.load.before.split(' ')[0]} → ${r.load.after.split(' ')[0]} |`), '');
 }
 
 // (c) end-to-end quantize (load → export, no evaluation), in process and through the CLI, vs PyTorch's fuse+prepare+calibrate+convert.
@@ -223,6 +271,9 @@ if (want('calibration')) await calibrationSpeed();
 if (want('e2e')) await endToEnd(torch);
 if (want('paddle')) await paddle();
 out.benchSeconds = (performance.now() - t0) / 1000;
-writeFileSync(join(RESULTS, 'quantize.json'), `${JSON.stringify(out, null, 2)}\n`);
+// A subset run keeps the other sections' last results.
+const resultsFile = join(RESULTS, 'quantize.json');
+const previous = only !== undefined && existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : {};
+writeFileSync(resultsFile, `${JSON.stringify({ ...previous, ...out, machine: previous.machine ?? out.machine }, null, 2)}\n`);
 process.stdout.write(`## Quantization\n\nMachine: ${out.machine.cpu}, ${out.machine.cores} cores, Node ${out.machine.node}, ${out.machine.date.slice(0, 10)}.\n\n${md.join('\n')}\n`);
 process.stderr.write(`wrote ${join(RESULTS, 'quantize.json')} (${out.benchSeconds.toFixed(0)} s)\n`);

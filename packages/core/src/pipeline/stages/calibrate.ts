@@ -9,9 +9,10 @@ import type { PlanEntry, QuantPlan } from '../../quant/plan.js';
 import { tensorSeed } from '../../quant/scheme.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { DataSource, Feed, FloatRunner, RunnerFactory } from '../services.js';
+import { calibrationExposure } from './calibrate-exposure.js';
 import { checkFeed, concatFeeds, knownLength, requiredInputs, take, type InputSpec } from './data.js';
 import { quantInfo } from './quant-info.js';
-import type { ActiveScheme, SchemeTasks } from './scheme-tasks.js';
+import { SchemeTasks, type ActiveScheme } from './scheme-tasks.js';
 
 /** Calibration outcome: merged statistics (JSON), each activation's clipping range, and the runner used. */
 export interface CalibrationResult {
@@ -81,19 +82,20 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
   }
   const inputs = requiredInputs(input.model);
   const allowed = new Set(input.model.graph.inputs.map((i) => i.name));
-  const outputs = new Set(input.model.graph.outputs.map((o) => o.name));
-  // Graph inputs come from the feed and graph outputs are always returned: expose only intermediate values.
-  const exposed = calibrator.tensors.filter((t) => !allowed.has(t) && !outputs.has(t));
+  // Graph inputs come from the feed, graph outputs are always returned and same-bytes aliases (Reshape, Flatten, …)
+  // are read through their origin: expose only the remaining intermediate values.
+  const { exposed, source, fetched } = calibrationExposure(input.model, calibrator.tensors);
   const runner = await input.createRunner(input.model, { exposeOutputs: exposed, purpose: 'calibrate' });
   const len = knownLength(input.data);
   const total = input.samples === undefined ? (len ?? 0) : Math.min(input.samples, len ?? input.samples);
   const momentum = calibrator.tasks.some((t) => t.request.observer === 'minmax' && (t.request.options as { momentum?: unknown } | undefined)?.momentum != null);
   let k = momentum || !batchable(inputs) ? 1 : Math.max(1, Math.floor(input.batch ?? DEFAULT_CALIBRATION_BATCH));
   let sized = input.batch !== undefined;
-  const observe = (name: string, t: Tensor | undefined): void => {
+  const pairs = calibrator.tensors.map((name) => [name, source.get(name)!] as const);
+  const observe = (name: string, from: string, t: Tensor | undefined): void => {
     if (t === undefined || t.dtype !== 'float32') {
-      throw new QuantforgeError('QF_CALIBRATION', `the calibration runner returned ${t === undefined ? 'no value' : `a ${t.dtype} value`} for ${name}`, {
-        details: { tensor: name, executor: runner.description },
+      throw new QuantforgeError('QF_CALIBRATION', `the calibration runner returned ${t === undefined ? 'no value' : `a ${t.dtype} value`} for ${from}`, {
+        details: { tensor: from, executor: runner.description },
         hint: 'The runner must return every tensor named in exposeOutputs as float32.',
       });
     }
@@ -107,12 +109,12 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
   };
   const runOne = async (feed: Feed): Promise<void> => {
     const out = await runner.run(feed);
-    for (const name of calibrator.tensors) observe(name, feed[name] ?? out[name]);
+    for (const [name, from] of pairs) observe(name, from, feed[from] ?? out[from]);
     done();
   };
   const runGroup = async (group: Feed[]): Promise<void> => {
     if (group.length === 1) return runOne(group[0]!);
-    const out = await runBatch(runner, group, calibrator.tensors.filter((t) => group[0]![t] === undefined));
+    const out = await runBatch(runner, group, fetched.filter((t) => group[0]![t] === undefined));
     if (out === undefined) {
       // Some wanted value does not carry the batch on axis 0: run this group and the rest one sample at a time.
       k = 1;
@@ -120,7 +122,7 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
       return;
     }
     for (let i = 0; i < group.length; i++) {
-      for (const name of calibrator.tensors) observe(name, group[i]![name] ?? out[name]?.[i]);
+      for (const [name, from] of pairs) observe(name, from, group[i]![from] ?? out[from]?.[i]);
       done();
     }
   };
@@ -169,8 +171,9 @@ function mergeStates(entry: PlanEntry, states: ObserverState[]): ObserverState {
 }
 
 /**
- * Finalizes every calibrated activation (tie groups merged first, in plan order) and encodes it with its scheme,
- * on the pool where the scheme has a worker module. Fixed entries take their imposed encoding.
+ * Finalizes every calibrated activation (tie groups merged first, in plan order) and encodes it with its scheme:
+ * min/max states in-process, histogram states on the pool where the scheme has a worker module (same adapter, same
+ * bytes). Fixed entries take their imposed encoding.
  */
 export async function encodeActivations(
   plan: QuantPlan, stats: CalibrationStats, schemes: ReadonlyMap<string, ActiveScheme>, tasks: SchemeTasks, seed: number,
@@ -196,11 +199,17 @@ export async function encodeActivations(
       hint: 'Check that the runner returns these tensors and that the samples are not empty.',
     });
   }
+  // Finalizing a min/max state is O(1): a worker round trip (and, on a cold pool, the plugin's import in the worker)
+  // costs far more. Those run in-process through the same adapter the worker module wraps, so the bytes do not
+  // change; histogram threshold searches (entropy, MSE, percentile) stay on the pool. The choice depends only on the
+  // plan, never on timing or worker count.
+  const local = new SchemeTasks(undefined);
   const jobs = [...groups.values()].map(async (members) => {
     const lead = members[0]!;
     const scheme = schemes.get(lead.scheme)!;
     const merged = mergeStates(lead, members.map((m) => stats.states[m.tensor]!));
-    const value = await tasks.encodeActivation(scheme, {
+    const runOn = lead.stats!.observer === 'minmax' ? local : tasks;
+    const value = await runOn.encodeActivation(scheme, {
       options: lead.options, info: quantInfo(lead, tensorSeed(seed, lead.tensor), {}), request: lead.stats!, state: serializeObserverState(merged),
     });
     return { members, value };

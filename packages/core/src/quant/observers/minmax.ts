@@ -1,6 +1,7 @@
 import { QuantforgeError } from '../../errors/error.js';
 import { sizeOf } from '../../ir/tensor.js';
 import type { Range } from '../affine.js';
+import { finiteRange } from './finite-range.js';
 import { requireData } from './histogram.js';
 import type { FinalizeRequest, MinMaxOptions, Observer } from './types.js';
 
@@ -57,12 +58,16 @@ export function minMaxObserver(options: MinMaxOptions = {}): Observer<MinMaxStat
       let min = Infinity;
       let max = -Infinity;
       let bad = 0;
-      for (let i = 0; i < values.length; i++) {
-        const v = values[i]!;
-        if (v - v !== 0) bad++;
-        else {
-          if (v < min) min = v;
-          if (v > max) max = v;
+      const fast = finiteRange(values);
+      if (fast !== undefined) ({ min, max } = fast);
+      else {
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i]!;
+          if (v - v !== 0) bad++;
+          else {
+            if (v < min) min = v;
+            if (v > max) max = v;
+          }
         }
       }
       s.nonFinite += bad;
