@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Program } from '@quantforge/core';
-import { dequantizeOutput, emitC, quantizeInput, simulateCortexM, writeCProject } from '../src/index.js';
-import { evalImages, lowerFashionMnist, MODEL_PATH } from './emit-fashion-mnist.js';
+import { emitC, writeCProject } from '../src/index.js';
+import { evalImages, lowerFashionMnist, MODEL_PATH, simulatedLogits } from './emit-fashion-mnist.js';
 import { HAS_ARM, MISSING_TOOLCHAIN, run } from './emit-toolchain.js';
 
 const N = 200;
@@ -30,12 +30,7 @@ describe.skipIf(!READY)(`Fashion-MNIST on cortex-m4: emitted C vs the simulator 
     project = writeCProject(program, join(dir, 'fashion-m4'));
     const x = evalImages(N);
     writeFileSync(join(project, 'in.f32'), x);
-    const out = new Float32Array(N * 10);
-    for (let i = 0; i < N; i++) {
-      const [o] = simulateCortexM(program, [{ input: quantizeInput(program, 'input', x.subarray(i * 784, (i + 1) * 784)) }]);
-      out.set(dequantizeOutput(program, 'logits', o!.logits as Int8Array), i * 10);
-    }
-    want = Buffer.from(out.buffer);
+    want = Buffer.from(simulatedLogits(program, x, N).buffer);
   }, 90_000);
 
   it('links the two big weight tensors with .incbin and keeps the rest as C arrays', () => {

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { definePlugin, quantforge, schemeProvider, type Program, type QuantforgePlugin } from '@quantforge/core';
 import { loadModel, qdqExporter, readNpy } from '@quantforge/onnx';
 import { fromNpyFolder, inputSpecsFromGraph, runnerFactory } from '@quantforge/runtime';
-import { cortexMPlugin } from '../src/index.js';
+import { cortexMPlugin, dequantizeOutput, quantizeInput, simulateCortexM } from '../src/index.js';
 import { testScheme } from './helpers.js';
 
 export const EXAMPLE_DIR = fileURLToPath(new URL('../../../examples/fashion-mnist/', import.meta.url));
@@ -36,4 +36,12 @@ export async function lowerFashionMnist(): Promise<Program> {
 export function evalImages(n: number): Float32Array {
   const t = readNpy(readFileSync(EVAL_INPUT));
   return (t.data as Float32Array).slice(0, n * 784);
+}
+
+/** The simulator's dequantized logits for the first `n` of `images`, `[n, 10]` float32 in one array (the runner's layout). */
+export function simulatedLogits(program: Program, images: Float32Array, n: number): Float32Array {
+  const feeds = Array.from({ length: n }, (_, i) => ({ input: quantizeInput(program, 'input', images.subarray(i * 784, (i + 1) * 784)) }));
+  const out = new Float32Array(n * 10);
+  simulateCortexM(program, feeds).forEach((o, i) => out.set(dequantizeOutput(program, 'logits', o.logits as Int8Array), i * 10));
+  return out;
 }

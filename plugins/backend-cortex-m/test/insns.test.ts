@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Program, ProgramOp } from '@quantforge/core';
-import { countInstructions, dequantizeOutput, emitC, quantizeInput, simulateCortexM, writeCProject, type InstructionCounts } from '../src/index.js';
-import { evalImages, lowerFashionMnist, MODEL_PATH } from './emit-fashion-mnist.js';
+import { countInstructions, emitC, writeCProject, type InstructionCounts } from '../src/index.js';
+import { evalImages, lowerFashionMnist, MODEL_PATH, simulatedLogits } from './emit-fashion-mnist.js';
 import { HAS_ARM, MISSING_TOOLCHAIN, run } from './emit-toolchain.js';
 
 const N = 48;
@@ -74,12 +74,7 @@ describe.skipIf(!READY)(`instruction counts of Fashion-MNIST on QEMU (qf_insncou
     project = writeCProject(program, join(dir, 'fashion-m4'));
     const x = evalImages(N);
     writeFileSync(join(project, 'in.f32'), x);
-    const out = new Float32Array(N * 10);
-    for (let i = 0; i < N; i++) {
-      const [o] = simulateCortexM(program, [{ input: quantizeInput(program, 'input', x.subarray(i * 784, (i + 1) * 784)) }]);
-      out.set(dequantizeOutput(program, 'logits', o!.logits as Int8Array), i * 10);
-    }
-    want = Buffer.from(out.buffer);
+    want = Buffer.from(simulatedLogits(program, x, N).buffer);
     first = await countInstructions(project, { input: join(project, 'in.f32'), cpu: 'cortex-m4', output: join(project, 'counted.f32') });
     console.log(`cortex-m4: ${first.perInference[0]} instructions per inference (${first.markerInsns} of them marks), total ${first.total} for ${N} samples; `
       + first.perLayer.map((l) => `${l.node} ${l.op} ${l.insns}`).join(', '));

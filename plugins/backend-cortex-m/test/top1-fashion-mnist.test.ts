@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tensor, type Program } from '@quantforge/core';
 import { loadModel, readNpy } from '@quantforge/onnx';
 import { runnerFactory } from '@quantforge/runtime';
-import { dequantizeOutput, quantizeInput, simulateCortexM, writeCProject } from '../src/index.js';
-import { EXAMPLE_DIR, evalImages, lowerFashionMnist, MODEL_PATH } from './emit-fashion-mnist.js';
+import { writeCProject } from '../src/index.js';
+import { EXAMPLE_DIR, evalImages, lowerFashionMnist, MODEL_PATH, simulatedLogits } from './emit-fashion-mnist.js';
 import { HAS_ARM, HAS_HOST_CC, MISSING_TOOLCHAIN, run } from './emit-toolchain.js';
 
 const N = 1000;
@@ -44,9 +44,7 @@ describe(`Fashion-MNIST top-1 on all ${N} eval images: float vs cortex-m4 simula
     images = evalImages(N);
     labels = readNpy(readFileSync(`${EXAMPLE_DIR}data/eval/labels.npy`)).data as unknown as ArrayLike<number>;
     const t0 = Date.now();
-    sim = new Float32Array(N * CLASSES);
-    const feeds = Array.from({ length: N }, (_, i) => ({ input: quantizeInput(program, 'input', images.subarray(i * PIXELS, (i + 1) * PIXELS)) }));
-    simulateCortexM(program, feeds).forEach((o, i) => sim.set(dequantizeOutput(program, 'logits', o.logits as Int8Array), i * CLASSES));
+    sim = simulatedLogits(program, images, N);
     simTop1 = top1(sim, labels);
     console.log(`simulator: ${N} images in ${Date.now() - t0} ms`);
   }, 180_000);
