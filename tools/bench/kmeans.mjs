@@ -5,7 +5,7 @@
 //    Both centroid sets are scored by the same code (exact nearest-centroid inertia in float64), so speed is compared
 //    at known quality.
 // 2. Product quantization of a 1024 × 1024 matrix, d = 4, K = 256.
-// 3. Worker scaling: several weights quantized through core's worker pool with 1 and then 2 workers.
+// 3. Worker scaling: several weights quantized (k-means, then PQ) through core's worker pool with 1 and then 2 workers.
 // Prints markdown tables for docs/benchmarks.md.
 import { execSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -142,24 +142,31 @@ const pqRows = [pqRun, pqResidual].map((r, i) => [
 ]);
 load.push(loadavg()[0]);
 
-// 3. Worker scaling.
+// 3. Worker scaling, k-means and PQ: the same tasks through core's pool with 1 and then 2 workers.
 const tensors = Array.from({ length: 8 }, (_, i) => tensor('float32', [256, 1024], weights(256 * 1024, 100 + i)));
+const scalingCases = [
+  { label: '8 weights [256, 1024], 4-bit per-channel k-means++ (kmeans)', tensors, options: kmeans({ bits: 4, perChannel: true, init: 'kmeans++' }).options, over: { granularity: 'per-channel', axis: 0 } },
+  { label: '4 weights [256, 1024], PQ d = 4, K = 256 (pq)', tensors: tensors.slice(0, 4), options: pq({ pqDim: 4, pqCentroids: 256 }).options, over: {} },
+];
 const scaling = [];
-let reference;
-for (const workers of [1, 2]) {
-  const pool = createWorkerPool({ workers, timeoutMs: 600_000 });
-  const task = (t, i) => pool.run({
-    workerUrl: vqPlugin.workerUrl, export: 'quantizeWeight', transfer: 'copy', tensors: { tensor: t },
-    options: { options: kmeans({ bits: 4, perChannel: true, init: 'kmeans++' }).options, info: info(`t${i}`, { granularity: 'per-channel', axis: 0 }) },
-  });
-  await Promise.all(tensors.slice(0, workers).map(task));
-  const t0 = performance.now();
-  const out = await Promise.all(tensors.map(task));
-  const ms = performance.now() - t0;
-  await pool.destroy();
-  const bytes = JSON.stringify(out.map((o) => [o.value, Array.from(o.tensors.codes.data)]));
-  if (reference === undefined) reference = bytes;
-  scaling.push([String(workers), fmt(ms), bytes === reference ? 'yes' : 'NO']);
+for (const c of scalingCases) {
+  let reference;
+  for (const workers of [1, 2]) {
+    const pool = createWorkerPool({ workers, timeoutMs: 600_000 });
+    const task = (t, i) => pool.run({
+      workerUrl: vqPlugin.workerUrl, export: 'quantizeWeight', transfer: 'copy', tensors: { tensor: t },
+      options: { options: c.options, info: info(`t${i}`, c.over) },
+    });
+    // Warm-up on small slices, so worker start-up and JIT are not billed.
+    await Promise.all(c.tensors.slice(0, workers).map((t, i) => task(tensor('float32', [16, 1024], t.data.subarray(0, 16 * 1024)), i)));
+    const t0 = performance.now();
+    const out = await Promise.all(c.tensors.map(task));
+    const ms = performance.now() - t0;
+    await pool.destroy();
+    const bytes = JSON.stringify(out.map((o) => [o.value, Array.from(o.tensors.codes.data)]));
+    reference ??= bytes;
+    scaling.push([c.label, String(workers), fmt(ms), bytes === reference ? 'yes' : 'NO']);
+  }
 }
 load.push(loadavg()[0]);
 rmSync(dir, { recursive: true, force: true });
@@ -181,7 +188,7 @@ console.log('\nProduct quantization, 1024 × 1024 float32 matrix:\n');
 console.log('| run | time (s) | SQNR (dB) | compression ratio |');
 console.log('|---|---|---|---|');
 for (const r of pqRows) console.log(`| ${r.join(' | ')} |`);
-console.log(`\nWorker scaling: ${tensors.length} weights [256, 1024], 4-bit per-channel k-means++ (kmeans scheme) through core's pool:\n`);
-console.log('| workers | wall time (ms) | same bytes as 1 worker |');
-console.log('|---|---|---|');
+console.log("\nWorker scaling through core's pool (loaded machine: 2 cores shared):\n");
+console.log('| tasks | workers | wall time (ms) | same bytes as 1 worker |');
+console.log('|---|---|---|---|');
 for (const r of scaling) console.log(`| ${r.join(' | ')} |`);

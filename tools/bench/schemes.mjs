@@ -1,9 +1,9 @@
 // Non-uniform schemes vs uniform on real models: Fashion-MNIST demo CNN (top-1 on the 1000-image eval slice and the
 // 10k test set) and PaddleOCR cls (argmax agreement with float and output SQNR on the text crops), 2/3/4-bit
 // weights and 3/4-bit activations, evaluated through the simulated exporter in onnxruntime; compressed file sizes
-// from the codebook (or QDQ, for affine) exporter on the same encodings; level-placement plot data of one layer.
-// `node tools/bench/schemes.mjs [--only fmnist,paddle,levels]` after building; writes tools/bench/results/
-// schemes-<model>.json and levels-<layer>.json and prints markdown tables.
+// from the codebook (or QDQ, for affine) exporter on the same encodings. Level-placement plot data: levels.mjs.
+// `node tools/bench/schemes.mjs [--only fmnist,paddle]` after building; writes tools/bench/results/
+// schemes-<model>.json and prints markdown tables.
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { runnerFactory } from '@quantforge/runtime';
 import { logQuant } from '@quantforge/scheme-logquant';
 import { uniform } from '@quantforge/scheme-uniform';
 import { kmeans, pq } from '@quantforge/scheme-vq';
-import { levelsHistogram, weightedEntropy } from '@quantforge/scheme-weighted-entropy';
+import { weightLayerOrder, weightedEntropy } from '@quantforge/scheme-weighted-entropy';
 import { FMNIST_DIR, feeds, loadSplit } from './fmnist.mjs';
 import { images, labelsOf } from './pipeline.mjs';
 
@@ -56,6 +56,8 @@ function measuringExporter(sink) {
       const compressed = [...kinds].every((k) => k === 'affine') ? qdq : codebook;
       try {
         sink.compressed = { exporter: compressed.name, bytes: encodeModel(compressed.export(input).model).byteLength };
+        // Whole-byte indices, the codebook exporter's layout before sub-byte packing.
+        if (compressed === codebook) sink.compressed.unpackedBytes = encodeModel(codebookExporter({ packIndices: 'never' }).export(input).model).byteLength;
       } catch (e) {
         sink.compressed = { exporter: compressed.name, error: { code: e.code ?? 'ERR', message: e.message } };
       }
@@ -153,13 +155,6 @@ function weightNamesOf(result) {
   return Object.values(result.plan.tensors).filter((e) => e.role === 'weight').map((e) => e.tensor);
 }
 
-function floatWeight(model, name) {
-  const t = model.graph.initializers.get(name);
-  const tensor = t?.tensor ?? t;
-  if (tensor === undefined) throw new Error(`no initializer ${name}`);
-  return tensor.data instanceof Float32Array ? tensor.data : Float32Array.from(tensor.data);
-}
-
 function weightTable(rows, metric, header, BITS = FM_BITS) {
   const labels = [...new Set(rows.filter((r) => r.family === 'weights').map((r) => r.label))];
   const cell = (r) => (r === undefined ? '—' : r.error !== undefined ? `fails: ${r.error.code}` : metric(r));
@@ -192,7 +187,7 @@ function failures(rows) {
   return ['', 'Failures:', '', ...bad.map((r) => `- \`${r.id}\`: ${r.error !== undefined ? `${r.error.code}: ${r.error.message}` : `compressed export (${r.compressed.exporter}) ${r.compressed.error.code}: ${r.compressed.error.message}`}`)];
 }
 
-async function fashionMnist(md, keep) {
+async function fashionMnist(md) {
   const model = await loadModel(FM_MODEL);
   const data = { calib: npyFeeds(join(EX, 'data/calib/input.npy')), eval: npyFeeds(join(EX, 'data/eval/input.npy')), labels: Array.from(readNpy(readFileSync(join(EX, 'data/eval/labels.npy'))).data, Number) };
   const test = existsSync(join(FMNIST_DIR, 't10k-images-idx3-ubyte.gz')) ? loadSplit('t10k') : null;
@@ -205,7 +200,6 @@ async function fashionMnist(md, keep) {
       if (result !== undefined) {
         weightNames ??= weightNamesOf(result);
         if (test !== null) row.top1Test = await top1(result.model, test).catch((e) => ({ error: { code: e.code ?? 'ERR', message: e.message } }));
-        if (b === 3 && ['uniform-pt-w3', 'logquant-w3', 'weighted-entropy-w3', 'kmeans-pc-w3'].includes(cfg.id)) keep[cfg.id] = result.encodings;
       }
       rows.push(row);
       process.stderr.write(`fmnist ${cfg.id}: ${row.error?.code ?? pct(row.accuracy?.quantized)}\n`);
@@ -279,27 +273,78 @@ async function paddleCls(md) {
     ...sizeTable(rows, floatBytes, CLS_BITS), ...failures(rows), '');
 }
 
-function levels(md, model, keep) {
-  const layer = 'fc1.weight';
-  const series = { linear: keep['uniform-pt-w3']?.[layer], log: keep['logquant-w3']?.[layer], 'weighted-entropy': keep['weighted-entropy-w3']?.[layer] };
-  const missing = Object.entries(series).filter(([, q]) => q === undefined).map(([k]) => k);
-  if (missing.length > 0) {
-    md.push(`_Levels plot data skipped: no 3-bit ${missing.join(', ')} encoding of ${layer}._`, '');
-    return;
+/**
+ * Fashion-MNIST scheme variants: LogQuant base √2 vs 2 (weights and activations, 3/4 bits), weighted-entropy bit
+ * profiles over depth (2…4 bits), and codebook file sizes with whole-byte vs packed sub-byte indices at 2/3/4 bits.
+ */
+async function fashionMnistVariants(md) {
+  const model = await loadModel(FM_MODEL);
+  const data = { calib: npyFeeds(join(EX, 'data/calib/input.npy')), eval: npyFeeds(join(EX, 'data/eval/input.npy')), labels: Array.from(readNpy(readFileSync(join(EX, 'data/eval/labels.npy'))).data, Number) };
+  const test = existsSync(join(FMNIST_DIR, 't10k-images-idx3-ubyte.gz')) ? loadSplit('t10k') : null;
+  const wo = 'weight-only';
+  const run = async (cfg) => {
+    const { row, result } = await runConfig(model, data, cfg);
+    if (result !== undefined && test !== null) row.top1Test = await top1(result.model, test);
+    process.stderr.write(`variants ${cfg.id}: ${row.error?.code ?? pct(row.accuracy?.quantized)}\n`);
+    return { row, result };
+  };
+  const rows = [];
+  const top = (r) => (r.error !== undefined ? `fails: ${r.error.code}` : `${pct(r.accuracy?.quantized)} / ${typeof r.top1Test === 'number' ? pct(r.top1Test) : '—'}`);
+  // LogQuant bases.
+  const w8 = { bits: 8, granularity: 'per-channel' };
+  const overrides = ['conv1.weight', 'conv2.weight', 'fc1.weight', 'fc2.weight'].map((t) => ({ match: { tensor: t }, scheme: 'uniform', weights: w8 }));
+  const baseRows = [];
+  for (const base of [2, 'sqrt2']) {
+    for (const fsr of ['max', 'search']) {
+      const cells = [];
+      for (const b of [3, 4]) cells.push((await run({ id: `logquant-${base}-${fsr}-w${b}`, family: 'logbase', uses: logQuant({ bits: b, base, fsr }), recipe: { scheme: 'logquant', mode: wo, weights: { bits: b } } })).row);
+      for (const a of [3, 4]) cells.push((await run({ id: `logquant-${base}-${fsr}-a${a}`, family: 'logbase', uses: [uniform(), logQuant({ activationBits: a, base, fsr })], recipe: { scheme: 'logquant', mode: 'static', activations: { bits: a }, overrides } })).row);
+      rows.push(...cells);
+      baseRows.push(`| base ${base === 2 ? '2' : '√2'}, FSR ${fsr} | ${cells.map(top).join(' | ')} |`);
+    }
   }
-  const w = floatWeight(model, layer);
-  const data = levelsHistogram(w, Object.fromEntries(Object.entries(series).map(([k, q]) => [k, q.encoding])), 100);
-  const out = { machine, model: 'examples/fashion-mnist/model/model.onnx', layer, weights: w.length, bits: 3, note: 'linear: uniform per-tensor symmetric narrow range; log: logquant base 2 fsr max per-tensor; weighted-entropy: 2^3 importance-weighted levels', ...data };
-  writeFileSync(join(RESULTS, `levels-${layer.replace(/[^A-Za-z0-9_.-]/g, '_')}.json`), `${JSON.stringify(out, null, 2)}\n`);
-  md.push(`### Level placement, ${layer} (${w.length} weights, 3 bits)`, '', '`tools/bench/results/levels-fc1.weight.json`: a 100-bin histogram of the weights and the levels each encoding can reconstruct.', '',
-    '| encoding | levels |', '|---|---|', ...data.series.map((s) => `| ${s.name} (${s.kind}) | ${s.levels.map((v) => v.toPrecision(3)).join(', ')} |`), '');
+  // Weighted-entropy profiles.
+  const probe = await run({ id: 'weighted-entropy-w3', family: 'profile', uses: weightedEntropy({ bits: 3 }), recipe: { scheme: 'weighted-entropy', mode: wo, weights: { bits: 3 } } });
+  const layers = weightLayerOrder(probe.result.plan, 'weighted-entropy');
+  const sizes = layers.map((t) => model.graph.initializers.get(t).tensor.data.length);
+  const profileRows = [];
+  const profiles = [['uniform 2', { bits: 2 }], ['uniform 3', { bits: 3 }], ['uniform 4', { bits: 4 }], ...['decreasing', 'increasing', 'concave', 'convex'].map((p) => [p, { profile: p, minBits: 2, maxBits: 4, layers }])];
+  for (const [name, options] of profiles) {
+    const { row, result } = name === 'uniform 3' ? probe : await run({ id: `weighted-entropy-${name.replace(' ', '-')}`, family: 'profile', uses: weightedEntropy(options), recipe: { scheme: 'weighted-entropy', mode: wo } });
+    rows.push(row);
+    const bits = layers.map((t) => (result === undefined ? NaN : Math.log2(result.encodings[t].encoding.k)));
+    const mean = bits.reduce((a, b, i) => a + b * sizes[i], 0) / sizes.reduce((a, b) => a + b, 0);
+    profileRows.push(`| ${name} | ${bits.join(' / ')} | ${mean.toFixed(2)} | ${top(row)} | ${db(row.sqnrDb)} |`);
+  }
+  // Packed vs whole-byte indices.
+  const packRows = [];
+  for (const [label, make] of [
+    ['kmeans per-channel', (b) => ({ uses: kmeans({ bits: b, perChannel: true }), recipe: { scheme: 'kmeans', mode: wo, weights: { bits: b, granularity: 'per-channel' } } })],
+    ['logquant (fsr max)', (b) => ({ uses: logQuant({ bits: b }), recipe: { scheme: 'logquant', mode: wo, weights: { bits: b } } })],
+    ['weighted-entropy', (b) => ({ uses: weightedEntropy({ bits: b }), recipe: { scheme: 'weighted-entropy', mode: wo, weights: { bits: b } } })],
+    ['pq d=4, K=2^b', (b) => ({ uses: pq({ pqDim: 4, pqCentroids: 2 ** b }), recipe: { scheme: 'pq', mode: wo } })],
+  ]) {
+    const cells = [];
+    for (const b of FM_BITS) {
+      const { row } = await runConfig(model, data, { id: `pack-${label}-${b}`, family: 'packing', bits: b, ...make(b) });
+      rows.push(row);
+      const c = row.compressed;
+      cells.push(row.error !== undefined || c?.error !== undefined ? 'fails' : `${c.unpackedBytes} → ${c.bytes} B (−${(100 * (1 - c.bytes / c.unpackedBytes)).toFixed(0)} %)`);
+    }
+    packRows.push(`| ${label} | ${cells.join(' | ')} |`);
+  }
+  writeFileSync(join(RESULTS, 'schemes-fashion-mnist-variants.json'), `${JSON.stringify({ machine, model: 'examples/fashion-mnist/model/model.onnx', layers, rows }, null, 2)}\n`);
+  md.push('### Fashion-MNIST variants', '', 'Top-1 on the 1000-image eval slice / the 10k test set. Activation columns: weights uniform int8 per-channel.', '',
+    '| LogQuant | W3 | W4 | A3 | A4 |', '|---|---|---|---|---|', ...baseRows, '',
+    `Weighted-entropy bit profiles over depth (${layers.join(', ')}), weight-only:`, '',
+    '| profile | bits per layer | mean bits per weight | top-1 | SQNR |', '|---|---|---|---|---|', ...profileRows, '',
+    `Codebook exporter file size, whole-byte indices → packed (float ${statSync(FM_MODEL).size} B):`, '',
+    `| scheme | ${FM_BITS.map((b) => `${b}-bit`).join(' | ')} |`, `|---|${FM_BITS.map(() => '---').join('|')}|`, ...packRows, '');
 }
 
 const md = [];
-const keep = {};
-let fm;
-if (only === undefined || only.has('fmnist') || only.has('levels')) fm = await fashionMnist(md, keep);
+if (only === undefined || only.has('fmnist')) await fashionMnist(md);
+if (only === undefined || only.has('variants')) await fashionMnistVariants(md);
 if (only === undefined || only.has('paddle')) await paddleCls(md);
-if (fm !== undefined && (only === undefined || only.has('levels'))) levels(md, fm, keep);
 console.log(`Machine: ${machine.cpu}, ${machine.cores} cores, Node ${machine.node}, ${machine.date}\n`);
 console.log(md.join('\n'));

@@ -98,6 +98,7 @@ describe('codebook exporter', () => {
     for (const [name, q] of Object.entries(enc)) expect(got[valueMap[name]!], name).toEqual(dequantize(q));
     expect(got.y).toEqual(want.y);
     expect(out.graph.initializers.has('W')).toBe(false);
+    // 144 indices: too few for sub-byte packing to pay (codebook-pack.test.ts covers packing).
     expect(out.graph.initializers.get('W_indices')!.tensor.dtype).toBe('uint8');
     expect(out.graph.nodes.find((n) => n.name === 'conv1')!.inputs[1]).toBe(valueMap.W);
     const again = codebookExporter().export({ model: m, plan: plan(Object.keys(enc).map((n) => weightEntry(n, enc[n]!, n.startsWith('B') ? 'bias' : 'weight'))), encodings: enc, mode: 'weight-only' });
@@ -146,6 +147,7 @@ describe('codebook exporter', () => {
     expect(got[valueMap.W2!]).toEqual(dequantize(enc.W2));
     expect(got.y).toEqual(want.y);
     expect(out.graph.initializers.get('W_codes')!.tensor.dtype).toBe('int8');
+    expect(out.graph.initializers.get('W2_codes')!.tensor.dtype).toBe('int8');
   });
 
   it('delegates affine weights to the QDQ writer in the same export', async () => {
@@ -208,7 +210,8 @@ describe('codebook exporter', () => {
     const vqBytes = size(vq);
     const simulatedBytes = encodeModel(simulatedExporter().export({ model: m, plan: plan([weightEntry('W', scalar.W)]), encodings: scalar, mode: 'weight-only' }).model).byteLength;
     console.log(`256×1024 MatMul: float ${floatBytes} B, simulated ${simulatedBytes} B, scalar k=16 ${scalarBytes} B, VQ d=4 k=256 ${vqBytes} B`);
-    expect(scalarBytes).toBeLessThan(floatBytes * 0.26);
+    // Below opset 21 the 262 144 4-bit indices are packed two to a byte.
+    expect(scalarBytes).toBeLessThan(floatBytes * 0.135);
     expect(vqBytes).toBeLessThan(floatBytes * 0.07);
     expect(simulatedBytes).toBeGreaterThan(floatBytes * 0.99);
   });

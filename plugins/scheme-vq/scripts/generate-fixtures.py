@@ -297,6 +297,10 @@ def kmeans_case(desc, values, dims, options, seed, channel_axis=None, npy=None):
 def pq_case(desc, values, dims, options, seed):
     d, k = options['pqDim'], options['pqCentroids']
     rows = values.reshape(dims[0], -1)
+    row_len = rows.shape[1]
+    # A row d does not divide is padded with zeros at its end; the padding is not part of the weight.
+    pad = -row_len % d
+    rows = np.concatenate([rows, np.zeros((rows.shape[0], pad), dtype=rows.dtype)], axis=1)
     groups = rows.shape[1] // d
     books = []
     codes = []
@@ -307,7 +311,9 @@ def pq_case(desc, values, dims, options, seed):
         for g in range(groups):
             codes.append(nearest_nd([float(v) for v in rows[r, g * d:(g + 1) * d]], books[g]))
     encoding = {'kind': 'codebook', 'k': k, 'groups': groups, 'subvectorLength': d, 'grouping': 'subspace',
-                'centroids': [v for book in books for c in book for v in c], 'layout': {'rowLength': int(rows.shape[1])}}
+                'centroids': [v for book in books for c in book for v in c], 'layout': {'rowLength': int(row_len)}}
+    if pad:
+        encoding['layout']['pad'] = int(pad)
     return {
         'description': desc, 'export': 'quantizeWeight',
         'options': {'options': options, 'info': info(seed)},
@@ -338,8 +344,8 @@ def main():
                                               npy='w.npy'),
         'pq-subspace': pq_case('product quantization of a [12, 4] weight: sub-vectors of 2, 4 centroids per sub-space, k-means++',
                                data(5, 48), [12, 4], {**PQ, 'pqDim': 2, 'pqCentroids': 4}, 9),
-        'pq-ragged-row': error_case('a row of 6 values cannot be cut into sub-vectors of 4: refused, not padded',
-                                    data(6, 12), [2, 6], PQ, 'QF_OPTIONS_INVALID'),
+        'pq-padded-row': pq_case('rows of 6 values in sub-vectors of 4: the last sub-vector of each row is padded with 2 zeros',
+                                 data(6, 60), [10, 6], {**PQ, 'pqDim': 4, 'pqCentroids': 4}, 4),
         'kmeans-nan-weight': error_case('a NaN weight is refused (JSON has no NaN, so the tensor is a .npy file)', None, [4], {**KMEANS, 'bits': 1},
                                         'QF_NAN_WEIGHTS', 'w.npy'),
     }

@@ -1,4 +1,4 @@
-import { QuantforgeError, sizeOf, type QuantizedTensor } from '@quantforge/core';
+import { QuantforgeError, codebookShape, sizeOf, type QuantizedTensor } from '@quantforge/core';
 
 /** Storage of a codebook-quantized tensor against its float32 original, in bits. */
 export interface CompressionStats {
@@ -14,7 +14,8 @@ export interface CompressionStats {
 
 /**
  * Bits of a codebook encoding: indices packed at ⌈log2 k⌉ bits (each stage with its own k) plus float32 codebooks,
- * against the float32 original. `QF_ENCODING_UNSUPPORTED` for other encoding kinds.
+ * against the float32 original. Row padding is counted: a padded sub-vector costs a full index and its codebook
+ * stores all d coordinates. `QF_ENCODING_UNSUPPORTED` for other encoding kinds.
  *
  * @example
  * ```ts
@@ -28,7 +29,9 @@ export function compressionStats(q: QuantizedTensor): CompressionStats {
     throw new QuantforgeError('QF_ENCODING_UNSUPPORTED', `compression ratios are computed for codebook encodings, not ${e.kind}`, { details: { kind: e.kind } });
   }
   const n = sizeOf(q.dims);
-  const vectors = n / e.subvectorLength;
+  // Padded sub-vectors (layout.pad) cost a whole index and d centroid values like any other.
+  const { rows, perRow } = codebookShape(e, n);
+  const vectors = rows * perRow;
   const indexBits = (k: number): number => Math.ceil(Math.log2(k));
   let codeBits = vectors * indexBits(e.k);
   let codebookBits = 32 * e.centroids.length;

@@ -70,8 +70,35 @@ export function kmeansPlusPlus(points: Float64Array, n: number, d: number, k: nu
 }
 
 /**
+ * Squared distances between all centroid pairs, `[k][k]`, for the pruning in {@link assignNd}; the diagonal holds
+ * each centroid's squared distance to its nearest other centroid (Infinity for k = 1) instead of 0.
+ *
+ * @example
+ * ```ts
+ * const cc = centroidDistances(centroids, 256, 4); // Float64Array of 256 × 256
+ * ```
+ */
+export function centroidDistances(centroids: Float64Array, k: number, d: number): Float64Array {
+  const cc = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) cc[a * k + a] = Infinity;
+  for (let a = 0; a < k; a++) {
+    for (let b = a + 1; b < k; b++) {
+      const v = distance(centroids, a * d, centroids, b * d, d);
+      cc[a * k + b] = v;
+      cc[b * k + a] = v;
+      if (v < cc[a * k + a]!) cc[a * k + a] = v;
+      if (v < cc[b * k + b]!) cc[b * k + b] = v;
+    }
+  }
+  return cc;
+}
+
+/**
  * Nearest centroid of every point (squared distance, first on ties), into `labels` (a label of −1 means none yet);
- * `dist` receives the distances. Returns how many labels changed.
+ * `dist` receives the distances. Returns how many labels changed. The result is that of a full scan; two exact
+ * shortcuts skip most of it: a centroid c cannot beat the current best b when ‖b − c‖² > 4·‖x − b‖² (triangle
+ * inequality, Elkan 2003; strict, with a margin for rounding, so ties still go to the lower index), and the partial
+ * sums of a distance stop once they pass the best.
  *
  * @example
  * ```ts
@@ -79,14 +106,22 @@ export function kmeansPlusPlus(points: Float64Array, n: number, d: number, k: nu
  * ```
  */
 export function assignNd(points: Float64Array, n: number, d: number, centroids: Float64Array, k: number, labels: Int32Array, dist: Float64Array): number {
+  const cc = k > 8 ? centroidDistances(centroids, k, d) : undefined;
+  // Per centroid, the squared distance to its nearest other centroid (kept on the diagonal of cc): a point within a
+  // quarter of it cannot have a nearer centroid.
   let changed = 0;
   for (let i = 0; i < n; i++) {
     const p = i * d;
-    // Start from the previous label's distance: a tight bound lets the partial sums below stop after a term or two.
+    // Start from the previous label (else centroid 0): a tight bound prunes the most.
     const prev = labels[i]!;
     let best = prev >= 0 ? prev : 0;
-    let bestDist = prev >= 0 ? distance(points, p, centroids, prev * d, d) : Infinity;
-    for (let c = 0; c < k; c++) {
+    let bestDist = distance(points, p, centroids, best * d, d);
+    // The same test as inside the loop, for every c at once.
+    const settled = cc !== undefined && cc[best * k + best]! > 4.000000004 * bestDist;
+    for (let c = settled ? k : 0; c < k; c++) {
+      if (c === best) continue;
+      // 4·(1 + 1e-9) leaves room for the rounding of both squared distances.
+      if (cc !== undefined && cc[best * k + c]! > 4.000000004 * bestDist) continue;
       const off = c * d;
       let dd = 0;
       let u = 0;

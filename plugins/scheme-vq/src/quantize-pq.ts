@@ -10,17 +10,21 @@ export interface PqLayout {
   perm?: number[];
   rows: number;
   rowLength: number;
+  /** Zeros appended to each row so that d divides it (0 when it already does). */
+  pad: number;
 }
 
 /**
  * The PQ row layout: transpose by `perm`, then rows are the first dimension and a row is everything else (a Conv
- * weight `[O, I, kh, kw]` gives O rows of I·kh·kw). A row length that is not a multiple of `d` is refused with
- * `QF_OPTIONS_INVALID`: the codebook encoding has no padding, and padded sub-vectors would cluster values that do
- * not exist.
+ * weight `[O, I, kh, kw]` gives O rows of I·kh·kw). When d does not divide the row length, the last sub-vector of
+ * every row is completed with zeros (`pad` of them, fewer than d): each row stays one output channel, and because the
+ * padded coordinates are zero in every point of that sub-space they add nothing to any distance; the codebook keeps
+ * them (they are counted in the compression ratio) and dequantization drops them.
  *
  * @example
  * ```ts
- * pqLayout([64, 32, 3, 3], 4); // { rows: 64, rowLength: 288 }
+ * pqLayout([64, 32, 3, 3], 4); // { rows: 64, rowLength: 288, pad: 0 }
+ * pqLayout([16, 1, 3, 3], 4); // { rows: 16, rowLength: 9, pad: 3 }: sub-vectors w0..3, w4..7, (w8, 0, 0, 0)
  * pqLayout([64, 32, 3, 3], 4, [0, 2, 3, 1]); // sub-vectors of 4 input channels at one tap
  * ```
  */
@@ -37,26 +41,22 @@ export function pqLayout(dims: readonly number[], d: number, perm?: readonly num
   const n = sizeOf(dims);
   const first = dims.length === 0 ? 1 : dims[perm?.[0] ?? 0]!;
   const rowLength = dims.length >= 2 ? n / first : n;
-  if (rowLength % d !== 0) {
-    throw new QuantforgeError('QF_OPTIONS_INVALID', `pq: a row of ${rowLength} values does not split into sub-vectors of ${d}`, {
-      details: { dims: [...dims], perm: perm === undefined ? null : [...perm], rowLength, pqDim: d },
-      hint: 'Choose a pqDim that divides the row length, or a perm whose trailing axes multiply to a multiple of pqDim',
-    });
-  }
-  const layout: PqLayout = { rows: n / rowLength, rowLength };
+  const layout: PqLayout = { rows: n / rowLength, rowLength, pad: (d - (rowLength % d)) % d };
   if (perm !== undefined && perm.some((p, i) => p !== i)) layout.perm = [...perm];
   return layout;
 }
 
 /** One d-dimensional k-means per sub-space of `rows` (layout order); centroids `[groups][k][d]`, float32. */
 function clusterSubspaces(rows: Float32Array, layout: PqLayout, d: number, k: number, o: VqOptions, seed: number, stage: string): Float32Array {
-  const groups = layout.rowLength / d;
+  const groups = (layout.rowLength + layout.pad) / d;
   const centroids = new Float32Array(groups * k * d);
   const points = new Float64Array(layout.rows * d);
   for (let g = 0; g < groups; g++) {
+    // Only the last sub-space reaches into the padding; its padded coordinates stay 0 in every point.
+    const width = Math.min(d, layout.rowLength - g * d);
     for (let r = 0; r < layout.rows; r++) {
       const src = r * layout.rowLength + g * d;
-      for (let u = 0; u < d; u++) points[r * d + u] = rows[src + u]!;
+      for (let u = 0; u < d; u++) points[r * d + u] = u < width ? rows[src + u]! : 0;
     }
     const res = kmeansNd(points, layout.rows, d, { k, maxIterations: o.maxIterations, seed: tensorSeed(seed, `${stage}/${g}`) });
     centroids.set(res.centroids, g * k * d);
@@ -65,7 +65,8 @@ function clusterSubspaces(rows: Float32Array, layout: PqLayout, d: number, k: nu
 }
 
 /**
- * Product quantization: each row is cut into sub-vectors of `pqDim`, sub-space g gets its own codebook of
+ * Product quantization: each row is cut into sub-vectors of `pqDim` (the last one zero-padded when needed, see
+ * {@link pqLayout}), sub-space g gets its own codebook of
  * `pqCentroids` centroids (k-means++ then Lloyd), codes are one index per row and sub-space; `residual` adds a second
  * codebook per sub-space trained on what the first left. Deterministic in `info.seed`.
  *
@@ -81,10 +82,11 @@ export function quantizePq(t: Tensor, o: VqOptions, info: TensorQuantInfo): Quan
   const layout = pqLayout(t.dims, d, o.perm);
   const rows = permute(values, t.dims, layout.perm);
   const encoding: CodebookEncoding = {
-    kind: 'codebook', k, groups: layout.rowLength / d, subvectorLength: d, grouping: 'subspace',
+    kind: 'codebook', k, groups: (layout.rowLength + layout.pad) / d, subvectorLength: d, grouping: 'subspace',
     centroids: clusterSubspaces(rows, layout, d, k, o, info.seed, 'pq'),
     layout: layout.perm === undefined ? { rowLength: layout.rowLength } : { perm: layout.perm, rowLength: layout.rowLength },
   };
+  if (layout.pad > 0) encoding.layout.pad = layout.pad;
   const residual = o.residual
     ? (r: Float32Array) => ({ k, centroids: clusterSubspaces(permute(r, t.dims, layout.perm), layout, d, k, o, info.seed, 'pq-residual') })
     : undefined;

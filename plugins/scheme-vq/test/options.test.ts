@@ -63,6 +63,15 @@ describe('compression ratio', () => {
     expect(compressionStats(r as unknown as QuantizedTensor)).toMatchObject({ codeBits: 6_000_000, codebookBits: 19 * 32 });
   });
 
+  it('counts the padded sub-vector of each row as a whole index and full-length centroids', () => {
+    // A [16, 1, 3, 3] Conv weight, d = 4: rows of 9 + 3 zeros = 3 sub-vectors, so 48 indices, not 144 / 4 = 36.
+    const q: QuantizedTensor = {
+      dims: [16, 1, 3, 3],
+      encoding: { kind: 'codebook', k: 16, groups: 3, subvectorLength: 4, grouping: 'subspace', centroids: new Float32Array(3 * 16 * 4), layout: { rowLength: 9, pad: 3 } },
+    };
+    expect(compressionStats(q)).toEqual({ originalBits: 144 * 32, codeBits: 48 * 4, codebookBits: 192 * 32, ratio: 4608 / (192 + 6144) });
+  });
+
   it('refuses other encodings', () => {
     const q: QuantizedTensor = { dims: [1], encoding: { kind: 'ternary', scale: Float32Array.of(1) }, codes: tensor('int8', [1], Int8Array.of(1)) };
     expect(() => compressionRatio(q)).toThrow(expect.objectContaining({ code: 'QF_ENCODING_UNSUPPORTED' }));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkEncoding, dequantize, permute, sqnr, tensor, type CodebookEncoding, type QuantizedTensor, type Tensor } from '@quantforge/core';
 import { gaussian, rng } from '@quantforge/testing';
-import { assignNd, kmeansNd, kmeansPlusPlus, updateNd } from '../src/kmeans-nd.js';
+import { assignNd, centroidDistances, kmeansNd, kmeansPlusPlus, updateNd } from '../src/kmeans-nd.js';
 import { resolveVqOptions, type VqOptionsInput } from '../src/options.js';
 import { pqLayout } from '../src/quantize-pq.js';
 import { pqScheme } from '../src/scheme.js';
@@ -65,10 +65,75 @@ describe('product quantization', () => {
     expect(Array.from(dequantize(q))).toEqual(Array.from(permute(dequantize(direct), w.dims, [0, 2, 3, 1], true)));
   });
 
-  it('refuses a row length that sub-vectors do not divide, and a bad perm', () => {
-    expect(() => pqLayout([8, 3, 3, 3], 4)).toThrow(expect.objectContaining({ code: 'QF_OPTIONS_INVALID', details: expect.objectContaining({ rowLength: 27, pqDim: 4 }) }));
-    expect(() => run(gaussian([4, 6], 4), { pqDim: 4 })).toThrow(expect.objectContaining({ code: 'QF_OPTIONS_INVALID' }));
+  it('pads a row length that sub-vectors do not divide with zeros, drops the padding on the way back', () => {
+    expect(pqLayout([8, 3, 3, 3], 4)).toEqual({ rows: 8, rowLength: 27, pad: 1 });
+    expect(pqLayout([16, 1, 3, 3], 4)).toEqual({ rows: 16, rowLength: 9, pad: 3 });
+    expect(pqLayout([16, 1, 3, 3], 3)).toEqual({ rows: 16, rowLength: 9, pad: 0 });
+    const w = gaussian([40, 1, 3, 3], 4);
+    const q = run(w, { pqDim: 4, pqCentroids: 8 });
+    const e = codebook(q);
+    expect(e).toMatchObject({ groups: 3, subvectorLength: 4, layout: { rowLength: 9, pad: 3 } });
+    expect(q.codes?.dims).toEqual([1, 40, 3]);
+    checkEncoding(e, w.dims);
+    // The last sub-space saw (w8, 0, 0, 0) in every point: its centroids are 0 in the padded coordinates.
+    for (let c = 0; c < 8; c++) for (let u = 1; u < 4; u++) expect(e.centroids[(2 * 8 + c) * 4 + u]).toBe(0);
+    // That sub-space is a scalar k-means of the 9th weights: with 8 centroids for 40 values it beats the others.
+    const values = w.data as Float32Array;
+    const back = dequantize(q);
+    expect(back.length).toBe(360);
+    const err = (from: number, to: number) => {
+      let s = 0;
+      for (let r = 0; r < 40; r++) for (let i = from; i < to; i++) s += (values[r * 9 + i]! - back[r * 9 + i]!) ** 2;
+      return s / (40 * (to - from));
+    };
+    expect(err(8, 9)).toBeLessThan(err(0, 8));
+    expect(sqnr(values, back)).toBeGreaterThan(5);
+  });
+
+  it('refuses a bad perm', () => {
     expect(() => run(gaussian([4, 8], 4), { pqDim: 4, perm: [0, 0] })).toThrow(expect.objectContaining({ code: 'QF_OPTIONS_INVALID' }));
+  });
+
+  it('prunes the nearest-centroid scan without changing a label or a distance (full scan as reference)', () => {
+    const n = 600;
+    const d = 3;
+    const k = 40;
+    const next = rng(12);
+    // Clustered points plus exact duplicates of centroids, so ties and zero distances occur.
+    const points = Float64Array.from({ length: n * d }, (_, i) => Math.round(next() * 6) + (i % 7 === 0 ? 0 : (next() - 0.5) * 0.3));
+    const centroids = kmeansPlusPlus(points, n, d, k, 5);
+    centroids.set(centroids.subarray(0, d), d * 7);
+    const full = (labels: Int32Array, dist: Float64Array) => {
+      for (let i = 0; i < n; i++) {
+        let best = 0;
+        let bd = Infinity;
+        for (let c = 0; c < k; c++) {
+          let s = 0;
+          for (let u = 0; u < d; u++) s += (points[i * d + u]! - centroids[c * d + u]!) ** 2;
+          if (s < bd) {
+            bd = s;
+            best = c;
+          }
+        }
+        labels[i] = best;
+        dist[i] = bd;
+      }
+    };
+    const labels = new Int32Array(n).fill(-1);
+    const dist = new Float64Array(n);
+    const refLabels = new Int32Array(n);
+    const refDist = new Float64Array(n);
+    for (let it = 0; it < 4; it++) {
+      assignNd(points, n, d, centroids, k, labels, dist);
+      full(refLabels, refDist);
+      expect(Array.from(labels)).toEqual(Array.from(refLabels));
+      expect(Array.from(dist)).toEqual(Array.from(refDist));
+      updateNd(points, n, d, centroids, k, labels, dist);
+    }
+    const cc = centroidDistances(centroids, k, d);
+    expect(cc[2 * k + 5]).toBe(cc[5 * k + 2]);
+    // The diagonal: distance to the nearest other centroid.
+    for (const a of [0, 3, 7]) expect(cc[a * k + a]).toBe(Math.min(...Array.from({ length: k }, (_, c) => (c === a ? Infinity : cc[a * k + c]!))));
   });
 
   it('is deterministic in the seed', () => {

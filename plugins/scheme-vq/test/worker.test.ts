@@ -30,7 +30,7 @@ describe('the vq schemes in a worker', () => {
 
   it('sends coded errors back from the worker', async () => {
     const w = tensor('float32', [2, 6], heavyTailed(12, 1));
-    await expect(workers.pool.run({ workerUrl: vqPlugin.workerUrl!, export: 'quantizeWeight', options: { options: pq().options!, info: info() }, tensors: { tensor: w } }))
+    await expect(workers.pool.run({ workerUrl: vqPlugin.workerUrl!, export: 'quantizeWeight', options: { options: { ...pq().options!, perm: [1, 1] }, info: info() }, tensors: { tensor: w } }))
       .rejects.toMatchObject({ code: 'QF_OPTIONS_INVALID' });
     await expect(workers.pool.run({ workerUrl: vqPlugin.workerUrl!, export: 'encodeActivation', options: { options: kmeans().options!, info: info({ role: 'activation' }) } }))
       .rejects.toMatchObject({ code: 'QF_QUANTIZE' });

@@ -31,7 +31,7 @@ export function dequantize(q: QuantizedTensor): Float32Array {
   checkEncoding(e, dims);
   const n = sizeOf(dims);
   const c = codes.data as Codes;
-  const expected = e.kind === 'codebook' ? (e.residual === undefined ? 1 : 2) * (n / e.subvectorLength) : n;
+  const expected = e.kind === 'codebook' ? (e.residual === undefined ? 1 : 2) * (n / e.layout.rowLength) * codebookShape(e, n).perRow : n;
   if (c.length !== expected || typeof c[0] === 'bigint' || Array.isArray(c)) {
     throw new QuantforgeError('QF_INVALID_ARGUMENT', `${e.kind} codes: expected ${expected} numeric codes, got ${c.length}`, {
       details: { kind: e.kind, expected, got: c.length, dtype: codes.dtype },
@@ -86,21 +86,25 @@ function dequantizeCodes(e: Encoding, c: Codes, dims: readonly number[]): Float3
       const { rows, perRow } = codebookShape(e, n);
       const d = e.subvectorLength;
       const count = rows * perRow;
+      const { rowLength } = e.layout;
       const flat = new Float32Array(n);
       for (let r = 0; r < rows; r++) {
         for (let t = 0; t < perRow; t++) {
           const s = r * perRow + t;
+          // Padding at the row's end is dropped: only the first `width` coordinates of the last sub-vector are real.
+          const at = r * rowLength + t * d;
+          const width = Math.min(d, rowLength - t * d);
           const g = codebookGroupOf(e, rows, r, t);
           const i1 = c[s]!;
           if (!(i1 >= 0 && i1 < e.k)) codeError('codebook', s, i1);
           const c1 = (g * e.k + i1) * d;
           if (e.residual === undefined) {
-            for (let u = 0; u < d; u++) flat[s * d + u] = e.centroids[c1 + u]!;
+            for (let u = 0; u < width; u++) flat[at + u] = e.centroids[c1 + u]!;
           } else {
             const i2 = c[count + s]!;
             if (!(i2 >= 0 && i2 < e.residual.k)) codeError('codebook residual', s, i2);
             const c2 = (g * e.residual.k + i2) * d;
-            for (let u = 0; u < d; u++) flat[s * d + u] = e.centroids[c1 + u]! + e.residual.centroids[c2 + u]!;
+            for (let u = 0; u < width; u++) flat[at + u] = e.centroids[c1 + u]! + e.residual.centroids[c2 + u]!;
           }
         }
       }

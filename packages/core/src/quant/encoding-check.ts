@@ -38,7 +38,7 @@ export function logLevelCount(e: LogEncoding): number {
  * ```
  */
 export function codebookShape(e: CodebookEncoding, count: number): { rows: number; perRow: number } {
-  return { rows: count / e.layout.rowLength, perRow: e.layout.rowLength / e.subvectorLength };
+  return { rows: count / e.layout.rowLength, perRow: (e.layout.rowLength + (e.layout.pad ?? 0)) / e.subvectorLength };
 }
 
 function checkPositiveArray(name: string, a: Float32Array): void {
@@ -126,9 +126,12 @@ export function checkEncoding(e: Encoding, dims?: readonly number[]): void {
       if (e.residual !== undefined && e.residual.centroids.length !== groups * e.residual.k * d) {
         bad('codebook encoding: residual centroids must be groups·k·d long', { groups, k: e.residual.k, d });
       }
-      if (layout.rowLength % d !== 0) bad(`codebook encoding: rowLength ${layout.rowLength} is not a multiple of d = ${d}`, { rowLength: layout.rowLength, d });
+      const pad = layout.pad ?? 0;
+      if (!Number.isInteger(pad) || pad < 0 || pad >= d) bad(`codebook encoding: layout.pad must be an integer from 0 to d − 1 = ${d - 1}, got ${pad}`, { pad, d });
+      const padded = layout.rowLength + pad;
+      if (padded % d !== 0) bad(`codebook encoding: rowLength ${layout.rowLength} + pad ${pad} is not a multiple of d = ${d}`, { rowLength: layout.rowLength, pad, d });
       if (e.grouping === 'tensor' && groups !== 1) bad('codebook encoding: grouping "tensor" has exactly one codebook', { groups });
-      if (e.grouping === 'subspace' && groups !== layout.rowLength / d) bad('codebook encoding: grouping "subspace" needs groups = rowLength / d', { groups, rowLength: layout.rowLength, d });
+      if (e.grouping === 'subspace' && groups !== padded / d) bad('codebook encoding: grouping "subspace" needs groups = (rowLength + pad) / d', { groups, rowLength: layout.rowLength, pad, d });
       if (!['tensor', 'channel', 'subspace'].includes(e.grouping)) bad(`codebook encoding: unknown grouping ${String(e.grouping)}`, { grouping: e.grouping });
       if (dims !== undefined) {
         const n = sizeOf(dims);

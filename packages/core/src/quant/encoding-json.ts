@@ -2,7 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { QuantforgeError } from '../errors/error.js';
 import { tensor, type Tensor } from '../ir/tensor.js';
 import type { DType, StorageOf } from '../ir/dtype.js';
-import type { CodebookStage, Encoding, QuantizedTensor } from './encoding.js';
+import type { CodebookLayout, CodebookStage, Encoding, QuantizedTensor } from './encoding.js';
 import { checkEncoding } from './encoding-check.js';
 import { assertSchema } from './options.js';
 
@@ -26,7 +26,7 @@ export const SerializedEncodingSchema = Type.Union([
   Type.Object({
     kind: Type.Literal('codebook'), centroids: Nums, k: Type.Integer(), groups: Type.Integer(), subvectorLength: Type.Integer(),
     grouping: Type.Union([Type.Literal('tensor'), Type.Literal('channel'), Type.Literal('subspace')]), axis: Type.Optional(Type.Integer()),
-    layout: Type.Object({ perm: Type.Optional(Ints), rowLength: Type.Integer() }), residual: Type.Optional(Stage),
+    layout: Type.Object({ perm: Type.Optional(Ints), rowLength: Type.Integer(), pad: Type.Optional(Type.Integer()) }), residual: Type.Optional(Stage),
   }),
   Type.Object({
     kind: Type.Literal('ternary'), scale: Nums, negativeScale: Type.Optional(Nums), threshold: Type.Optional(Nums), axis: Type.Optional(Type.Integer()),
@@ -37,8 +37,11 @@ export const SerializedEncodingSchema = Type.Union([
 export type SerializedEncoding = Static<typeof SerializedEncodingSchema>;
 
 const arr = (a: Float32Array | Int32Array): number[] => Array.from(a);
-const copyLayout = (l: { perm?: number[]; rowLength: number }): { perm?: number[]; rowLength: number } =>
-  l.perm === undefined ? { rowLength: l.rowLength } : { perm: [...l.perm], rowLength: l.rowLength };
+const copyLayout = (l: CodebookLayout): CodebookLayout => {
+  const out: CodebookLayout = l.perm === undefined ? { rowLength: l.rowLength } : { perm: [...l.perm], rowLength: l.rowLength };
+  if (l.pad !== undefined) out.pad = l.pad;
+  return out;
+};
 const stage = (s: CodebookStage): { centroids: number[]; k: number } => ({ centroids: arr(s.centroids), k: s.k });
 
 /**

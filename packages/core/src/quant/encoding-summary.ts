@@ -60,7 +60,7 @@ export function encodingSummary(e: Encoding): EncodingSummary {
       return withAxis({
         kind: 'codebook', bitsPerElement: indexBits / e.subvectorLength, granularity: e.grouping === 'channel' ? 'per-channel' : 'per-tensor',
         parameterSets: e.groups,
-        detail: { k: e.k, subvectorLength: e.subvectorLength, grouping: e.grouping, residualK: e.residual?.k ?? 0, rowLength: e.layout.rowLength },
+        detail: { k: e.k, subvectorLength: e.subvectorLength, grouping: e.grouping, residualK: e.residual?.k ?? 0, rowLength: e.layout.rowLength, ...(e.layout.pad ? { pad: e.layout.pad } : {}) },
       });
     }
     case 'ternary': {

@@ -98,8 +98,10 @@ export interface LogEncoding {
 
 /**
  * How a weight is laid out as rows of sub-vectors for a codebook: transpose by `perm` (ONNX Transpose semantics,
- * identity when absent), then view the row-major result as `[N / rowLength, rowLength]`; each row is split into
- * `rowLength / d` consecutive sub-vectors.
+ * identity when absent), then view the row-major result as `[N / rowLength, rowLength]`; each row, followed by `pad`
+ * zeros (0 ≤ pad < d, absent = 0), is split into `(rowLength + pad) / d` consecutive sub-vectors. Padding lets a row
+ * length that d does not divide (a 3 × 3 Conv row of 9) keep one row per output channel; the padded coordinates are
+ * zero in every point, so they never move a distance, and dequantization drops them.
  *
  * @example
  * ```ts
@@ -110,6 +112,7 @@ export interface LogEncoding {
 export interface CodebookLayout {
   perm?: number[];
   rowLength: number;
+  pad?: number;
 }
 
 /** One codebook stage: `groups × k` centroids of length d, row-major `[groups][k][d]`. */
@@ -128,7 +131,7 @@ export interface CodebookStage {
  *   (`groups = rowLength / d`).
  * - `residual`: a second stage with the same groups and d; the value is `stage1 + stage2` (float32).
  *
- * Codes: one index per stage and sub-vector, dims `[stages, rows, rowLength / d]`, dtype uint8 (k ≤ 256), uint16
+ * Codes: one index per stage and sub-vector, dims `[stages, rows, (rowLength + pad) / d]`, dtype uint8 (k ≤ 256), uint16
  * (k ≤ 65536) or int32.
  *
  * @example

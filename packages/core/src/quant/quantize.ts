@@ -154,6 +154,7 @@ function nearest(centroids: Float32Array, base: number, k: number, d: number, v:
 function quantizeCodebook(e: CodebookEncoding, x: Float32Array, dims: readonly number[]): Tensor {
   const rowsData = permute(x, dims, e.layout.perm);
   const { rows, perRow } = codebookShape(e, x.length);
+  const { rowLength } = e.layout;
   const d = e.subvectorLength;
   const stages = e.residual === undefined ? 1 : 2;
   const dtype = codebookIndexDtype(Math.max(e.k, e.residual?.k ?? 0));
@@ -163,8 +164,9 @@ function quantizeCodebook(e: CodebookEncoding, x: Float32Array, dims: readonly n
   for (let r = 0; r < rows; r++) {
     for (let t = 0; t < perRow; t++) {
       const g = codebookGroupOf(e, rows, r, t);
-      const off = (r * perRow + t) * d;
-      for (let u = 0; u < d; u++) v[u] = rowsData[off + u]!;
+      // Padded coordinates (past rowLength) read as zero.
+      const off = r * rowLength + t * d;
+      for (let u = 0; u < d; u++) v[u] = t * d + u < rowLength ? rowsData[off + u]! : 0;
       const i1 = nearest(e.centroids, g * e.k * d, e.k, d, v);
       out[r * perRow + t] = i1;
       if (e.residual !== undefined) {
