@@ -1,8 +1,10 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Graph, Model, Node, ValueInfo } from '@quantforge/core';
+import { readNpy } from '@quantforge/onnx';
+import { createOrtSession } from '@quantforge/runtime';
 import type { CommandSpec } from '../src/command.js';
 import { memoryIO } from '../src/io.js';
 import { main } from '../src/main.js';
@@ -86,4 +88,26 @@ export function addModel(): Model {
   const g = graph('add', [node('Add', ['x', 'w'], ['y'])], [tensorValue('x', 'float32', [4096])], [tensorValue('y', 'float32', [4096])]);
   g.initializers.set('w', { name: 'w', tensor: { dtype: 'float32', dims: [4096], data: w } });
   return { irVersion: 8, opsetImports: [{ domain: '', version: 13 }], graph: g };
+}
+
+const FMNIST_EVAL = join(REPO, 'examples/fashion-mnist/data/eval');
+
+/** Logits of the first `n` Fashion-MNIST eval images and their top-1, one batch through onnxruntime-node at 'basic'. */
+export async function fashionMnistOrtRun(modelPath: string, n: number): Promise<{ logits: Float32Array; top1: number }> {
+  const x = readNpy(readFileSync(join(FMNIST_EVAL, 'input.npy')));
+  const y = readNpy(readFileSync(join(FMNIST_EVAL, 'labels.npy'))).data as BigInt64Array;
+  const session = await createOrtSession(modelPath, { graphOptimizationLevel: 'basic' });
+  try {
+    const out = await session.run({ input: { dtype: 'float32', dims: [n, 1, 28, 28], data: (x.data as Float32Array).slice(0, n * 784) } });
+    const logits = out.logits!.data as Float32Array;
+    let hits = 0;
+    for (let i = 0; i < n; i++) {
+      let best = 0;
+      for (let c = 1; c < 10; c++) if (logits[i * 10 + c]! > logits[i * 10 + best]!) best = c;
+      if (BigInt(best) === y[i]) hits++;
+    }
+    return { logits, top1: hits / n };
+  } finally {
+    await session.release();
+  }
 }

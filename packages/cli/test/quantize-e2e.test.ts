@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy } from '@quantforge/onnx';
 import { createOrtSession } from '@quantforge/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, CLS_MODEL, REPO, tempDir } from './helpers.js';
+import { BIN, CLS_MODEL, fashionMnistOrtRun, REPO, tempDir } from './helpers.js';
 
 // The quantize command as users run it: the built dist/bin.js in a child process, on the real demo model.
 const FMNIST = join(REPO, 'examples/fashion-mnist');
@@ -41,24 +40,9 @@ function report(path: string): Report {
   return JSON.parse(readFileSync(path, 'utf8')) as Report;
 }
 
-/** Top-1 of a model file on the first `n` eval images, one batch through onnxruntime-node at 'basic'. */
+/** Top-1 of a model file on the first `n` eval images (onnxruntime-node at 'basic'). */
 async function ortTop1(modelPath: string, n: number): Promise<number> {
-  const x = readNpy(readFileSync(join(EVAL, 'input.npy')));
-  const y = readNpy(readFileSync(LABELS)).data as BigInt64Array;
-  const session = await createOrtSession(modelPath, { graphOptimizationLevel: 'basic' });
-  try {
-    const out = await session.run({ input: { dtype: 'float32', dims: [n, 1, 28, 28], data: (x.data as Float32Array).slice(0, n * 784) } });
-    const logits = out.logits!.data as Float32Array;
-    let hits = 0;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (logits[i * 10 + c]! > logits[i * 10 + best]!) best = c;
-      if (BigInt(best) === y[i]) hits++;
-    }
-    return hits / n;
-  } finally {
-    await session.release();
-  }
+  return (await fashionMnistOrtRun(modelPath, n)).top1;
 }
 
 function leftovers(dir: string): string[] {

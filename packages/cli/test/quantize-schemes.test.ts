@@ -1,10 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { readNpy } from '@quantforge/onnx';
-import { createOrtSession } from '@quantforge/runtime';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, REPO, tempDir } from './helpers.js';
+import { BIN, fashionMnistOrtRun as ortRun, REPO, tempDir } from './helpers.js';
 
 // `quantforge quantize --scheme logquant|weighted-entropy|kmeans|pq` as users run it (the built dist/bin.js in a child
 // process) on the Fashion-MNIST demo CNN, simulated and --compress. The written models are run in onnxruntime-node
@@ -30,26 +28,6 @@ interface Report {
 function cli(args: string[]): { code: number | null; err: string } {
   const r = spawnSync(process.execPath, [BIN, ...args], { cwd: REPO, encoding: 'utf8', timeout: 180_000 });
   return { code: r.status, err: r.stderr };
-}
-
-/** Logits of the first `n` eval images and their top-1, one batch through onnxruntime-node at 'basic'. */
-async function ortRun(modelPath: string, n: number): Promise<{ logits: Float32Array; top1: number }> {
-  const x = readNpy(readFileSync(join(EVAL, 'input.npy')));
-  const y = readNpy(readFileSync(LABELS)).data as BigInt64Array;
-  const session = await createOrtSession(modelPath, { graphOptimizationLevel: 'basic' });
-  try {
-    const out = await session.run({ input: { dtype: 'float32', dims: [n, 1, 28, 28], data: (x.data as Float32Array).slice(0, n * 784) } });
-    const logits = out.logits!.data as Float32Array;
-    let hits = 0;
-    for (let i = 0; i < n; i++) {
-      let best = 0;
-      for (let c = 1; c < 10; c++) if (logits[i * 10 + c]! > logits[i * 10 + best]!) best = c;
-      if (BigInt(best) === y[i]) hits++;
-    }
-    return { logits, top1: hits / n };
-  } finally {
-    await session.release();
-  }
 }
 
 interface Case {
