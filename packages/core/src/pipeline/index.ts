@@ -5,6 +5,7 @@ export * from './scheme-worker.js';
 export * from './plan/index.js';
 export { quantforge, type QuantforgePipeline } from './pipeline.js';
 export type { CalibrateOptions, EvaluateOptions, RunOptions } from './run.js';
+export { IN_PROCESS_HISTOGRAM_SEARCHES, IN_PROCESS_WEIGHT_ELEMENTS } from './run.js';
 export { buildReport, QuantizeReportSchema, EncodingSummarySchema, TimingsSchema, type QuantizeReport, type ReportInput, type Timings } from './report.js';
 export {
   targetReport, TargetReportSchema, TargetNodeSchema, TargetMemorySchema, TargetEvaluationSchema, TargetVerifyRunSchema, TargetInstructionsSchema, type TargetReport,

@@ -5,7 +5,9 @@ import type { Model } from '../ir/graph.js';
 import { prepareGraph } from '../passes/prepare-graph.js';
 import type { ProgressListener } from '../progress.js';
 import type { QuantizedTensor } from '../quant/encoding.js';
+import type { QuantPlan } from '../quant/plan.js';
 import { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from '../workers/pool.js';
+import { WORKERS_ENV } from '../workers/pool-size.js';
 import { planQuantization, type PlannerSchemes } from './plan/plan-quantization.js';
 import type { CalibratorName, Recipe } from './recipe.js';
 import { buildReport, type Timings } from './report.js';
@@ -98,6 +100,30 @@ function poolOptions(options: RunOptions, recipe: Recipe): WorkerPoolOptions {
   return o;
 }
 
+/**
+ * Below this many weight elements in all (and at most this many histogram threshold searches), a run that was not told
+ * a worker count does its scheme work in-process: starting worker threads and loading the scheme there (0.2–0.5 s on
+ * the 2-core machine of docs/benchmarks.md) costs more than the work. Both paths run the same adapter, so the bytes
+ * are the same either way.
+ */
+export const IN_PROCESS_WEIGHT_ELEMENTS = 1 << 18;
+export const IN_PROCESS_HISTOGRAM_SEARCHES = 32;
+
+/** True when the run should use worker threads: a pool or a worker count was given, or the work is large. */
+function poolPays(model: Model, plan: QuantPlan, options: RunOptions, recipe: Recipe): boolean {
+  if (options.pool !== undefined || options.workers !== undefined || recipe.workers !== undefined) return true;
+  const env = process.env[WORKERS_ENV];
+  if (env !== undefined && env.trim() !== '') return true;
+  let elements = 0;
+  let searches = 0;
+  for (const e of Object.values(plan.tensors)) {
+    const init = model.graph.initializers.get(e.tensor);
+    if (e.role !== 'activation' && init !== undefined) elements += init.tensor.dims.reduce((a, b) => a * b, 1);
+    if (e.role === 'activation' && e.stats !== null && e.stats.observer !== 'minmax') searches++;
+  }
+  return elements >= IN_PROCESS_WEIGHT_ELEMENTS || searches > IN_PROCESS_HISTOGRAM_SEARCHES;
+}
+
 function checkSeed(seed: number): number {
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new QuantforgeError('QF_INVALID_ARGUMENT', `seed must be an integer from 0 to 2^32 − 1 (got ${seed})`, { details: { seed } });
@@ -140,10 +166,12 @@ export async function executeRun(spec: RunSpec, options: RunOptions): Promise<Qu
 
   const byName = new Map(spec.schemes.map((s) => [s.name, s]));
   const planned = [...new Set(Object.values(plan.tensors).map((e) => e.scheme))].map((n) => byName.get(n)!);
-  const needPool = planned.some((s) => s.workerUrl !== undefined);
+  const needPool = planned.some((s) => s.workerUrl !== undefined) && poolPays(prepared, plan, options, recipe);
   for (const s of planned) if (s.workerUrl === undefined) warnings.push(`scheme "${s.name}" has no worker module (plugin.workerUrl); it ran on the main thread`);
   const ownPool = needPool && options.pool === undefined ? createWorkerPool(poolOptions(options, spec.recipe)) : undefined;
   const tasks = new SchemeTasks(needPool ? (options.pool ?? ownPool) : undefined);
+  // The workers load the scheme modules while this thread calibrates, so the quantize stage waits less for them.
+  void ownPool?.warm(planned.flatMap((s) => (s.workerUrl === undefined ? [] : [s.workerUrl])));
   try {
     const samples = recipe.calibration?.samples;
     const collected = await collectStatistics({

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import Tinypool from 'tinypool';
 import { QuantforgeError } from '../errors/error.js';
 import { resolveWorkerCount } from './pool-size.js';
-import type { TaskMessage, TaskReply, TaskResult, WorkerTask } from './protocol.js';
+import { WARM_EXPORT, type TaskMessage, type TaskReply, type TaskResult, type WorkerTask } from './protocol.js';
 import { prepareTensors } from './transfer.js';
 
 /** Options of {@link createWorkerPool}. */
@@ -27,6 +27,12 @@ export interface WorkerPool {
   readonly size: number;
   /** Runs one task; see {@link WorkerTask}. */
   run<T = unknown>(task: WorkerTask): Promise<TaskResult<T>>;
+  /**
+   * Has every worker import these modules now (one warm-up task per worker and module), so that module loading
+   * overlaps the caller's own work instead of delaying the first real task. Never rejects: a module that fails to load
+   * fails again, with its code, on the first real task.
+   */
+  warm(workerUrls: readonly string[]): Promise<void>;
   /** Stops every worker; pending and running tasks fail with `QF_WORKER_CLOSED`. Safe to call twice. */
   destroy(): Promise<void>;
 }
@@ -110,6 +116,15 @@ class Pool implements WorkerPool {
     } finally {
       this.#release();
     }
+  }
+
+  async warm(workerUrls: readonly string[]): Promise<void> {
+    const urls = [...new Set(workerUrls)];
+    // `size` tasks at once: tinypool hands each to a different idle thread.
+    const perThread = async (): Promise<void> => {
+      for (const workerUrl of urls) await this.run({ workerUrl, export: WARM_EXPORT }).catch(() => undefined);
+    };
+    await Promise.all(Array.from({ length: this.size }, perThread));
   }
 
   async destroy(): Promise<void> {

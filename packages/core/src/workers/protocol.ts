@@ -45,6 +45,12 @@ export interface TaskResult<T = unknown> {
   tensors: Record<string, Tensor>;
 }
 
+/**
+ * The reserved export name of a warm-up task: the worker imports the task's module (and plugin) and answers `null`
+ * without calling anything, so the first real task does not pay for thread start-up and module loading.
+ */
+export const WARM_EXPORT = '__quantforge_warm__';
+
 /** The message core sends to its worker entry (branded so foreign messages are refused, not misread). */
 export interface TaskMessage {
   __quantforge_task__: 1;

@@ -9,7 +9,7 @@ import { isQuantforgeError, type ErrorData, type QuantforgeError } from '../erro
 import type { Tensor } from '../ir/tensor.js';
 import { registerPlugin } from '../plugins/registry.js';
 import type { QuantforgePlugin } from '../plugins/types.js';
-import { isTensorResult, type TaskMessage, type TaskReply } from './protocol.js';
+import { isTensorResult, WARM_EXPORT, type TaskMessage, type TaskReply } from './protocol.js';
 import { movableTensors } from './transfer.js';
 
 const modules = new Map<string, Promise<Record<string, unknown>>>();
@@ -75,6 +75,7 @@ function errorToData(error: unknown, task: TaskMessage): ErrorData {
 async function execute(task: TaskMessage): Promise<{ value: unknown; tensors: Record<string, Tensor> }> {
   if (task.pluginUrl !== undefined) await registerFrom(task.pluginUrl);
   const mod = await importOnce(task.workerUrl, 'worker');
+  if (task.export === WARM_EXPORT) return { value: null, tensors: {} };
   const fn = mod[task.export];
   if (typeof fn !== 'function') {
     const available = Object.keys(mod).filter((k) => typeof mod[k] === 'function').sort();
