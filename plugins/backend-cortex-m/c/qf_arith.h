@@ -71,4 +71,20 @@ static inline int8_t qf_offset_clamp(int32_t v, int32_t offset, int32_t lo, int3
     return (int8_t)r;
 }
 
+/* int16x8 path: TFLite's int64 MultiplyByQuantizedMultiplier = CMSIS-NN arm_nn_requantize_s64 with
+ * REDUCE_MULTIPLIER, identical in the double- and single-rounding builds. */
+/* (x * rm + 2^(14 - shift)) >> (15 - shift), rm the multiplier rounded to 16 bits; |x| < 2^47, -31 <= shift < 8. */
+static inline int32_t qf_mbqm64(int64_t x, int32_t multiplier, int32_t shift)
+{
+    const int32_t rm = multiplier < 0x7FFF0000 ? qf_asr32(multiplier + (1 << 15), 16) : 0x7FFF;
+    const int total = 15 - shift;
+    const int64_t r = qf_asr64(x * rm + ((int64_t)1 << (total - 1)), total);
+    return qf_wrap32((uint32_t)(uint64_t)r);
+}
+
+static inline int16_t qf_clamp16(int32_t v, int32_t lo, int32_t hi)
+{
+    return (int16_t)(v < lo ? lo : v > hi ? hi : v);
+}
+
 #endif

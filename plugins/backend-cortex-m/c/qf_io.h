@@ -28,4 +28,10 @@ void qf_dequantize(const qf_tensor_info *t, const int8_t *q, float *values);
 void qf_quantize_range(const qf_tensor_info *t, int32_t first, int32_t count, const float *values, int8_t *q);
 void qf_dequantize_range(const qf_tensor_info *t, int32_t first, int32_t count, const int8_t *q, float *values);
 
+/* The same for the int16 inputs and outputs of an int16x8 model (clamped to [-32768, 32767]). */
+void qf_quantize16(const qf_tensor_info *t, const float *values, int16_t *q);
+void qf_dequantize16(const qf_tensor_info *t, const int16_t *q, float *values);
+void qf_quantize16_range(const qf_tensor_info *t, int32_t first, int32_t count, const float *values, int16_t *q);
+void qf_dequantize16_range(const qf_tensor_info *t, int32_t first, int32_t count, const int16_t *q, float *values);
+
 #endif

@@ -68,4 +68,14 @@ typedef struct {
 void qf_lut_s8(const qf_lut_params *p, const int8_t *input, const int8_t *lut, int8_t *output);
 void qf_copy_s8(const int8_t *input, int8_t *output, int32_t size);
 
+/* int16x8 kernels (TFLite 16x8 mode): int16 symmetric activations (offsets 0), int8 weights, int64 bias and
+ * accumulator, int64 requantization; the parameter structs are the int8 kernels'. */
+void qf_conv_s16(const qf_conv_params *p, const int16_t *input, const int8_t *filter, const int64_t *bias, int16_t *output);
+void qf_depthwise_conv_s16(const qf_conv_params *p, const int16_t *input, const int8_t *filter, const int64_t *bias, int16_t *output);
+void qf_fully_connected_s16(const qf_fc_params *p, const int16_t *input, const int8_t *filter, const int64_t *bias, int16_t *output);
+void qf_max_pool_s16(const qf_pool_params *p, const int16_t *input, int16_t *output);
+void qf_avg_pool_s16(const qf_pool_params *p, const int16_t *input, int16_t *output);
+void qf_add_s16(const qf_add_params *p, const int16_t *input1, const int16_t *input2, int16_t *output);
+void qf_mul_s16(const qf_mul_params *p, const int16_t *input1, const int16_t *input2, int16_t *output);
+
 #endif

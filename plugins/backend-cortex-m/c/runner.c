@@ -20,7 +20,11 @@ static int read_sample(FILE *in)
             const int32_t n = t->size - first < CHUNK ? t->size - first : CHUNK;
             const size_t got = fread(chunk, sizeof(float), (size_t)n, in);
             if (got != (size_t)n) return (i == 0 && first == 0 && got == 0) ? 0 : -1;
+#ifdef MODEL_INT16X8
+            qf_quantize16_range(t, first, n, chunk, model_input(i));
+#else
             qf_quantize_range(t, first, n, chunk, model_input(i));
+#endif
         }
     }
     return 1;
@@ -34,7 +38,11 @@ static int write_sample(FILE *out)
         int32_t first;
         for (first = 0; first < t->size; first += CHUNK) {
             const int32_t n = t->size - first < CHUNK ? t->size - first : CHUNK;
+#ifdef MODEL_INT16X8
+            qf_dequantize16_range(t, first, n, model_output(i), chunk);
+#else
             qf_dequantize_range(t, first, n, model_output(i), chunk);
+#endif
             if (fwrite(chunk, sizeof(float), (size_t)n, out) != (size_t)n) return 0;
         }
     }

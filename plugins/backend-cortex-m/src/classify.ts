@@ -1,6 +1,8 @@
 import { attrFloat, attrInt, attrInts, attrString, toFloat64, type ErrorCode, type Node, type QuantPlan, type TargetProfile } from '@quantforge/core';
 import { clampOf, type ClampBounds } from './activation.js';
 import type { GraphView } from './graph-view.js';
+import { INT16X8_MISSING } from './profiles/op-table.js';
+import { activationBits } from './profiles/profiles.js';
 
 /** What one node becomes on the target. */
 export type NodeMapping =
@@ -15,6 +17,8 @@ const SHAPE_OPS = new Set(['Shape', 'Cast', 'Slice', 'Concat', 'Gather', 'Unsque
 /** Ops with a table kernel: the plan's generic "no quantized form" exclusion does not bind them (a recipe's does). */
 const LUT_OPS = new Set(['HardSigmoid', 'Div']);
 const RECIPE_EXCLUSION = 'excluded by the recipe';
+/** Ops whose int8 kernel has no int16x8 counterpart here: reported as such, not as a planner float exclusion. */
+const MISSING_16: Readonly<Record<string, string>> = { Softmax: 'softmax', HardSigmoid: 'lut', Div: 'lut' };
 
 const unsupported = (reason: string, details?: Record<string, unknown>): NodeMapping =>
   ({ kind: 'none', code: 'QF_TARGET_OP_UNSUPPORTED', reason, ...(details === undefined ? {} : { details }) });
@@ -23,7 +27,8 @@ const constraint = (reason: string, details?: Record<string, unknown>): NodeMapp
 
 function op(profile: TargetProfile, targetOp: string): NodeMapping {
   const c = profile.ops[targetOp];
-  if (c === undefined) return unsupported(`${profile.name} has no ${targetOp} kernel`);
+  const why = activationBits(profile) === 16 ? INT16X8_MISSING[targetOp] : undefined;
+  if (c === undefined) return unsupported(why === undefined ? `${profile.name} has no ${targetOp} kernel` : `${profile.name}: ${why}; use the int8 target`, { targetOp });
   return { kind: 'op', targetOp, kernel: c.kernel };
 }
 
@@ -42,13 +47,21 @@ export function fusedOutput(node: Node, g: GraphView): { value: string; activati
   return { value: y };
 }
 
-/** Quantization problems of a node's tensors: every activation it reads and writes int8, weights 8-bit. */
-function quantProblem(node: Node, g: GraphView, plan: QuantPlan, dataInputs: number[]): NodeMapping | undefined {
+/**
+ * Quantization problems of a node's tensors: every activation it reads and writes at the profile's activation width
+ * (int8, or int16 in int16x8 mode), weights 8-bit.
+ */
+function quantProblem(node: Node, g: GraphView, plan: QuantPlan, dataInputs: number[], profile: TargetProfile): NodeMapping | undefined {
   const values = [...dataInputs.map((i) => node.inputs[i]), fusedOutput(node, g).value].filter((v): v is string => v !== undefined && v !== '');
+  const bits = activationBits(profile);
   for (const v of values) {
     const e = plan.tensors[v];
-    if (e === undefined) return constraint(`${v} is not quantized by the plan; the target runs int8 only`, { tensor: v });
-    if (e.bits !== 8) return constraint(`${v} is planned with ${e.bits} bits; the int8 kernels need 8 (the int16x8 path is not lowered by this backend)`, { tensor: v, bits: e.bits });
+    if (e === undefined) return constraint(`${v} is not quantized by the plan; the target runs int${bits} only`, { tensor: v });
+    const want = e.role === 'weight' ? 8 : bits;
+    if (e.bits !== want) {
+      const note = bits === 8 ? ' (the int16x8 path is the -int16x8 variant target)' : ' (int16x8 mode: int16 activations, int8 weights)';
+      return constraint(`${v} is planned with ${e.bits} bits; the int${bits} kernels need ${want}${note}`, { tensor: v, bits: e.bits });
+    }
   }
   return undefined;
 }
@@ -63,7 +76,7 @@ function classifyConv(node: Node, g: GraphView, plan: QuantPlan, profile: Target
   const group = attrInt(node, 'group', 1);
   const cIn = xDims[1]!;
   const [cOut, ck, kh, kw] = wDims as [number, number, number, number];
-  const q = quantProblem(node, g, plan, [0, 1]);
+  const q = quantProblem(node, g, plan, [0, 1], profile);
   if (q !== undefined) return q;
   if (attrString(node, 'auto_pad', 'NOTSET') === 'SAME_LOWER') return unsupported('auto_pad SAME_LOWER has no TFLite padding equivalent');
   if (group > 1 && group === cIn && ck === 1 && cOut % cIn === 0) return op(profile, 'depthwise-conv2d');
@@ -85,7 +98,7 @@ function classifyDense(node: Node, g: GraphView, plan: QuantPlan, profile: Targe
     if (attrInt(node, 'transA', 0) !== 0) return constraint('Gemm transA = 1 is not supported');
     if (attrFloat(node, 'alpha', 1) !== 1 || attrFloat(node, 'beta', 1) !== 1) return constraint('Gemm alpha and beta must be 1');
   }
-  return quantProblem(node, g, plan, [0, 1]) ?? op(profile, 'fully-connected');
+  return quantProblem(node, g, plan, [0, 1], profile) ?? op(profile, 'fully-connected');
 }
 
 /** A shape right-aligned to `rank` dims (NumPy broadcasting), then NCHW → NHWC when 4-D. */
@@ -117,7 +130,10 @@ function classifyElementwise(node: Node, g: GraphView, plan: QuantPlan, profile:
   if (size(a) !== size(b) && !repeatsInNhwc(small, big)) {
     return constraint(`${node.opType} broadcasting ${JSON.stringify(a)} with ${JSON.stringify(b)} is not a scalar or per-channel operand`, { shapes: [a, b] });
   }
-  return quantProblem(node, g, plan, [0, 1]) ?? op(profile, node.opType === 'Add' ? 'add' : 'mul');
+  if (activationBits(profile) === 16 && node.inputs.some((v) => g.isConstant(v))) {
+    return constraint(`${node.opType} with a constant operand is not lowered in int16x8 mode (int16 constants are not planned); both operands must be activations`);
+  }
+  return quantProblem(node, g, plan, [0, 1], profile) ?? op(profile, node.opType === 'Add' ? 'add' : 'mul');
 }
 
 /** The scalar constant divisor of a Div, or undefined. */
@@ -130,7 +146,7 @@ export function scalarDivisor(node: Node, g: GraphView): number | undefined {
 
 function classifyLut(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
   if (node.opType === 'Div' && scalarDivisor(node, g) === undefined) return unsupported('Div maps to a lookup table only with a finite non-zero scalar constant divisor');
-  return quantProblem(node, g, plan, [0]) ?? op(profile, 'lut');
+  return quantProblem(node, g, plan, [0], profile) ?? op(profile, 'lut');
 }
 
 /**
@@ -160,7 +176,7 @@ function classifyPool(node: Node, g: GraphView, plan: QuantPlan, profile: Target
     if (attrString(node, 'auto_pad', 'NOTSET') === 'SAME_LOWER') return unsupported('auto_pad SAME_LOWER has no TFLite padding equivalent');
   }
   if (node.outputs.length > 1 && node.outputs[1] !== '') return unsupported('MaxPool with an Indices output');
-  return quantProblem(node, g, plan, [0]) ?? op(profile, node.opType.includes('Max') ? 'max-pool' : 'avg-pool');
+  return quantProblem(node, g, plan, [0], profile) ?? op(profile, node.opType.includes('Max') ? 'max-pool' : 'avg-pool');
 }
 
 function classifySoftmax(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
@@ -169,7 +185,7 @@ function classifySoftmax(node: Node, g: GraphView, plan: QuantPlan, profile: Tar
   const axis = attrInt(node, 'axis', -1);
   if (axis !== -1 && axis !== rank - 1) return constraint(`Softmax over axis ${axis} (not the last) is not supported`);
   if (rank === 4) return constraint('Softmax over a 4-D NCHW tensor: its last axis is not the NHWC channel axis');
-  return quantProblem(node, g, plan, [0]) ?? op(profile, 'softmax');
+  return quantProblem(node, g, plan, [0], profile) ?? op(profile, 'softmax');
 }
 
 /**
@@ -182,7 +198,7 @@ export function reordersLayout(node: Node, g: GraphView): boolean {
 }
 
 function classifyReshape(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
-  const q = quantProblem(node, g, plan, [0]);
+  const q = quantProblem(node, g, plan, [0], profile);
   if (q !== undefined) return q;
   if (reordersLayout(node, g)) {
     const readers = g.consumers.get(node.outputs[0] ?? '') ?? [];
@@ -216,6 +232,8 @@ function classifyActivation(node: Node, g: GraphView, plan: QuantPlan): NodeMapp
  */
 export function classifyNode(node: Node, g: GraphView, plan: QuantPlan, profile: TargetProfile): NodeMapping {
   const excluded = plan.excluded.find((x) => x.node === node.name);
+  const missing = activationBits(profile) === 16 ? MISSING_16[node.opType] : undefined;
+  if (missing !== undefined && excluded?.reason !== RECIPE_EXCLUSION) return op(profile, missing);
   const shape = isShapeComputation(node, g);
   // A table reproduces dequantize → float op → quantize exactly, which is what the planner's float exclusion runs; a
   // shape computation reads only static shapes. Neither is bound by the planner's generic exclusion (a recipe's binds).

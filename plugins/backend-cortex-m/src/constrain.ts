@@ -3,6 +3,7 @@ import {
   type Model, type PlanEntry, type QuantPlan, type TargetFormat, type TargetProfile,
 } from '@quantforge/core';
 import { viewGraph } from './graph-view.js';
+import { activationBits } from './profiles/profiles.js';
 
 /** The reason core's placement gives nodes a recipe excludes (the only exclusions a target must respect). */
 const RECIPE_EXCLUSION = 'excluded by the recipe';
@@ -11,6 +12,8 @@ const RECIPE_EXCLUSION = 'excluded by the recipe';
 const ACTIVATION: TargetFormat = { bits: 8, signed: true, narrowRange: false };
 /** Elementwise constant operands are per-tensor int8 like activations. */
 const ELEMENTWISE_CONSTANT: TargetFormat = { bits: 8, signed: true, narrowRange: false, granularity: 'per-tensor' };
+/** int16x8 activations: TFLite makes them symmetric (zero point 0) over the full int16 range. */
+const ACTIVATION16: TargetFormat = { bits: 16, signed: true, symmetric: true, narrowRange: false };
 
 function weightFormat(profile: TargetProfile, targetOp: string, axis: number): TargetFormat {
   const w = profile.ops[targetOp]?.weights;
@@ -54,7 +57,9 @@ export function constrainCortexMPlan(plan: QuantPlan, model: Model, profile: Tar
   const g = viewGraph(model, plan);
   const excluded = structuredClone(plan.excluded);
   const tensors: Record<string, PlanEntry> = {};
-  for (const [name, e] of Object.entries(plan.tensors)) tensors[name] = e.role === 'activation' ? applyAffineFormat(e, ACTIVATION) : structuredClone(e);
+  const wide = activationBits(profile) === 16;
+  const activation = wide ? ACTIVATION16 : ACTIVATION;
+  for (const [name, e] of Object.entries(plan.tensors)) tensors[name] = e.role === 'activation' ? applyAffineFormat(e, activation) : structuredClone(e);
   const format = (name: string | undefined, f: TargetFormat): void => {
     const e = name === undefined ? undefined : tensors[name];
     if (e !== undefined) tensors[e.tensor] = applyAffineFormat(e, f);
@@ -72,9 +77,9 @@ export function constrainCortexMPlan(plan: QuantPlan, model: Model, profile: Tar
       if (be?.role === 'bias' && we !== undefined) {
         tensors[be.tensor] = applyAffineFormat(be, { bits: 32, signed: true, granularity: we.granularity === 'per-channel' ? 'per-channel' : 'per-tensor', axis: 0 });
       }
-    } else if (n.opType === 'Add' || n.opType === 'Mul') {
+    } else if ((n.opType === 'Add' || n.opType === 'Mul') && !wide) {
       for (const v of n.inputs) if (tensors[v]?.role === 'weight') format(v, ELEMENTWISE_CONSTANT);
-    } else if (n.opType === 'Softmax') {
+    } else if (n.opType === 'Softmax' && !wide) {
       const fixed = profile.ops.softmax?.fixedOutput;
       const out = n.outputs[0] ?? '';
       if (fixed === undefined || out === '') continue;

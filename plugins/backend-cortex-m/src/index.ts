@@ -5,10 +5,11 @@
 import { cortexMPlugin } from './plugin.js';
 
 export { CORTEX_M_TARGET_NAMES, type CortexMTargetName } from './profiles/names.js';
-export { CORTEX_M_PROFILES, kernelVariant } from './profiles/profiles.js';
-export { cmsisNnOps, type KernelVariant } from './profiles/op-table.js';
-export { cortexMBackend } from './backend.js';
+export { CORTEX_M_INT16X8_PROFILES, CORTEX_M_PROFILES, activationBits, kernelVariant, type CortexMInt16x8TargetName } from './profiles/profiles.js';
+export { cmsisNnOps, cmsisNnOps16, INT16X8_MISSING, type KernelVariant } from './profiles/op-table.js';
+export { cortexMBackend, cortexMInt16x8Backend } from './backend.js';
 export { cortexMPlugin } from './plugin.js';
+export { cortexMInt16x8Plugin } from './plugin-int16x8.js';
 export { checkCortexM } from './check.js';
 export { constrainCortexMPlan } from './constrain.js';
 export { lowerCortexM } from './lower/index.js';

@@ -3,6 +3,7 @@ import type { RoundingMode } from './arith/index.js';
 import {
   addS8, avgPoolS8, conv1x1S8, convS8, depthwiseConvS8, fullyConnectedS8, lookupTableS8, maxPoolS8, mulS8, softmaxS8, type Dims4,
 } from './kernels/index.js';
+import { runOpS16 } from './simulate-s16.js';
 
 type Num = number;
 const num = (op: ProgramOp, key: string): Num => op.params[key] as Num;
@@ -10,20 +11,32 @@ const arr = (op: ProgramOp, key: string): number[] => op.params[key] as number[]
 const d4 = (v: number[]): Dims4 => ({ n: v[0]!, h: v[1]!, w: v[2]!, c: v[3]! });
 
 /** The simulator's memory: one arena buffer with every arena tensor a view at its planned offset. */
-class Memory {
+export class Memory {
   readonly arena: Int8Array;
-  readonly views = new Map<number, Int8Array | Int32Array>();
+  readonly views = new Map<number, Int8Array | Int16Array | Int32Array | BigInt64Array>();
 
   constructor(readonly program: Program) {
     this.arena = new Int8Array(program.memory.arenaBytes);
     for (const t of program.tensors) {
-      if (t.placement === 'arena') this.views.set(t.id, new Int8Array(this.arena.buffer, t.offset, t.bytes));
-      else if (t.data !== undefined) this.views.set(t.id, t.data as Int8Array | Int32Array);
+      if (t.placement === 'arena') {
+        // Offsets are 16-byte aligned, so an int16 view of the arena is always possible.
+        this.views.set(t.id, t.dtype === 'int16' ? new Int16Array(this.arena.buffer, t.offset, t.bytes / 2) : new Int8Array(this.arena.buffer, t.offset, t.bytes));
+      } else if (t.data !== undefined) {
+        this.views.set(t.id, t.dtype === 'int64' ? int64Of(t.data as Int32Array) : t.data as Int8Array | Int32Array);
+      }
     }
   }
 
   i8(id: number): Int8Array {
     return this.views.get(id) as Int8Array;
+  }
+
+  i16(id: number): Int16Array {
+    return this.views.get(id) as Int16Array;
+  }
+
+  i64(id: number): BigInt64Array {
+    return this.views.get(id) as BigInt64Array;
   }
 
   i32(id: number): Int32Array {
@@ -33,6 +46,13 @@ class Memory {
   tensor(id: number): ProgramTensor {
     return this.program.tensors[id]!;
   }
+}
+
+/** int64 values from (low, high) int32 word pairs, independent of the host's byte order. */
+function int64Of(words: Int32Array): BigInt64Array {
+  const out = new BigInt64Array(words.length / 2);
+  for (let i = 0; i < out.length; i++) out[i] = (BigInt(words[2 * i + 1]!) << 32n) | BigInt(words[2 * i]! >>> 0);
+  return out;
 }
 
 function runConv(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
@@ -69,6 +89,7 @@ function broadcastDims(op: ProgramOp, m: Memory): { input1Dims?: number[]; input
 }
 
 function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
+  if (m.tensor(op.outputs[0]!).dtype === 'int16') return runOpS16(op, m, rounding);
   const out = m.i8(op.outputs[0]!);
   const activation = { min: num(op, 'activationMin'), max: num(op, 'activationMax') };
   switch (op.targetOp) {
@@ -119,7 +140,7 @@ function runOp(op: ProgramOp, m: Memory, rounding: RoundingMode): void {
 /**
  * Runs a lowered Cortex-M program bit-exactly with the CMSIS-NN kernel ports, one sample at a time, inside one arena
  * laid out as the memory plan says (so a wrong placement corrupts results instead of going unnoticed). Inputs and
- * outputs are int8, by ONNX value name, in the program's NHWC layout.
+ * outputs are int8 (int16 for an int16x8 program), by ONNX value name, in the program's NHWC layout.
  *
  * @example
  * ```ts
@@ -135,16 +156,19 @@ export function simulateCortexM(program: Program, samples: readonly IntegerFeed[
     for (const id of program.inputs) {
       const t = m.tensor(id);
       const given = feed[t.name];
-      if (!(given instanceof Int8Array) || given.length !== t.bytes) {
-        throw new QuantforgeError('QF_RUNTIME_INPUT', `simulator input ${t.name} must be an Int8Array of ${t.bytes} values (NHWC ${JSON.stringify(t.dims)})`, {
+      const wide = t.dtype === 'int16';
+      const count = wide ? t.bytes / 2 : t.bytes;
+      if (given === undefined || !(wide ? given instanceof Int16Array : given instanceof Int8Array) || given.length !== count) {
+        throw new QuantforgeError('QF_RUNTIME_INPUT', `simulator input ${t.name} must be an ${wide ? 'Int16Array' : 'Int8Array'} of ${count} values (NHWC ${JSON.stringify(t.dims)})`, {
           details: { input: t.name, dims: t.dims, got: given?.length },
         });
       }
-      m.i8(id).set(given);
+      if (wide) m.i16(id).set(given);
+      else m.i8(id).set(given);
     }
     for (const op of program.ops) runOp(op, m, rounding);
     const out: IntegerFeed = {};
-    for (const id of program.outputs) out[m.tensor(id).name] = m.i8(id).slice();
+    for (const id of program.outputs) out[m.tensor(id).name] = m.tensor(id).dtype === 'int16' ? m.i16(id).slice() : m.i8(id).slice();
     return out;
   });
 }

@@ -42,6 +42,18 @@ export function tensorRef(program: Program, id: number): string {
   return t.placement === 'arena' ? `(ARENA + ${t.offset})` : constantSymbol(t);
 }
 
+/** True when an op writes int16 (an int16x8 program): it calls the `_s16` kernel. */
+function wide(program: Program, op: ProgramOp): boolean {
+  return storage(program, op.outputs[0]!).dtype === 'int16';
+}
+
+/** A tensor reference typed for an int16 kernel argument (arena bytes reinterpreted; offsets are 16-byte aligned). */
+function ref16(program: Program, id: number, input: boolean): string {
+  const t = storage(program, id);
+  if (t.dtype !== 'int16') return tensorRef(program, id);
+  return `(${input ? 'const ' : ''}int16_t *)${tensorRef(program, id)}`;
+}
+
 function bytesOf(program: Program, id: number): number {
   return storage(program, id).bytes;
 }
@@ -50,11 +62,13 @@ function clampFields(op: ProgramOp): string {
   return `${num(op, 'activationMin')}, ${num(op, 'activationMax')}`;
 }
 
-function channelArrays(op: ProgramOp, i: number, rounding: 'double' | 'single'): { defs: string; refs: string; count: number } {
+function channelArrays(program: Program, op: ProgramOp, i: number, rounding: 'double' | 'single'): { defs: string; refs: string; count: number } {
   const m = ints(op, 'multipliers');
   const s = ints(op, 'shifts');
   if (m.length === 0 || m.length !== s.length) throw bad(op, 'multipliers and shifts must be non-empty and of equal length');
   checkMultipliers(op, m, s, rounding);
+  // The int64 requantization of the int16 kernels (qf_mbqm64) is defined for shifts below 8 only.
+  if (wide(program, op) && s.some((x) => x > 7)) throw bad(op, 'int16x8 requantization needs shifts ≤ 7', { shifts: s });
   return {
     defs: `static const int32_t op${i}_multipliers[${m.length}] = {\n${cList(m, 8)}\n};\nstatic const int32_t op${i}_shifts[${s.length}] = {\n${cList(s, 16)}\n};\n`,
     refs: `op${i}_multipliers, op${i}_shifts`,
@@ -78,24 +92,25 @@ function checkMultipliers(op: ProgramOp, m: readonly number[], s: readonly numbe
 
 function conv(program: Program, op: ProgramOp, i: number, rounding: 'double' | 'single'): OpCode {
   const [x, w, b] = op.inputs as [number, number, number | undefined];
-  const ch = channelArrays(op, i, rounding);
+  const ch = channelArrays(program, op, i, rounding);
   const depthwise = op.targetOp === 'depthwise-conv2d';
   const params = [
     dims4(op, 'inputDims'), dims4(op, 'filterDims'), dims4(op, 'outputDims'), `${num(op, 'inputOffset')}, ${num(op, 'outputOffset')}`,
     `${num(op, 'strideH')}, ${num(op, 'strideW')}, ${num(op, 'padH')}, ${num(op, 'padW')}, ${num(op, 'dilationH')}, ${num(op, 'dilationW')}`,
     clampFields(op), ch.refs,
   ];
-  const fn = depthwise ? 'qf_depthwise_conv_s8' : 'qf_conv_s8';
+  const s16 = wide(program, op);
+  const fn = `${depthwise ? 'qf_depthwise_conv' : 'qf_conv'}_${s16 ? 's16' : 's8'}`;
   const bias = b === undefined ? 'NULL' : tensorRef(program, b);
   return {
     defs: `${ch.defs}static const qf_conv_params op${i} = {\n    ${params.join(',\n    ')}\n};\n`,
-    call: `${fn}(&op${i}, ${tensorRef(program, x)}, ${tensorRef(program, w)}, ${bias}, ${tensorRef(program, op.outputs[0]!)});`,
+    call: `${fn}(&op${i}, ${ref16(program, x, true)}, ${tensorRef(program, w)}, ${bias}, ${ref16(program, op.outputs[0]!, false)});`,
   };
 }
 
 function dense(program: Program, op: ProgramOp, i: number, rounding: 'double' | 'single'): OpCode {
   const [x, w, b] = op.inputs as [number, number, number | undefined];
-  const ch = channelArrays(op, i, rounding);
+  const ch = channelArrays(program, op, i, rounding);
   const params = [
     `${num(op, 'batches')}, ${num(op, 'accumDepth')}, ${num(op, 'outputDepth')}`,
     `${num(op, 'inputOffset')}, ${num(op, 'filterOffset')}, ${num(op, 'outputOffset')}`, clampFields(op), String(ch.count), ch.refs,
@@ -103,7 +118,7 @@ function dense(program: Program, op: ProgramOp, i: number, rounding: 'double' | 
   const bias = b === undefined ? 'NULL' : tensorRef(program, b);
   return {
     defs: `${ch.defs}static const qf_fc_params op${i} = {\n    ${params.join(',\n    ')}\n};\n`,
-    call: `qf_fully_connected_s8(&op${i}, ${tensorRef(program, x)}, ${tensorRef(program, w)}, ${bias}, ${tensorRef(program, op.outputs[0]!)});`,
+    call: `qf_fully_connected_${wide(program, op) ? 's16' : 's8'}(&op${i}, ${ref16(program, x, true)}, ${tensorRef(program, w)}, ${bias}, ${ref16(program, op.outputs[0]!, false)});`,
   };
 }
 
@@ -129,10 +144,10 @@ function pool(program: Program, op: ProgramOp, i: number): OpCode {
     dims4(op, 'inputDims'), dims4(op, 'outputDims'),
     `${num(op, 'filterH')}, ${num(op, 'filterW')}, ${num(op, 'strideH')}, ${num(op, 'strideW')}, ${num(op, 'padH')}, ${num(op, 'padW')}`, clampFields(op),
   ];
-  const fn = op.targetOp === 'avg-pool' ? 'qf_avg_pool_s8' : 'qf_max_pool_s8';
+  const fn = `${op.targetOp === 'avg-pool' ? 'qf_avg_pool' : 'qf_max_pool'}_${wide(program, op) ? 's16' : 's8'}`;
   return {
     defs: `static const qf_pool_params op${i} = {\n    ${params.join(',\n    ')}\n};\n`,
-    call: `${fn}(&op${i}, ${tensorRef(program, op.inputs[0]!)}, ${tensorRef(program, op.outputs[0]!)});`,
+    call: `${fn}(&op${i}, ${ref16(program, op.inputs[0]!, true)}, ${ref16(program, op.outputs[0]!, false)});`,
   };
 }
 
@@ -148,12 +163,13 @@ function operandSizes(program: Program, op: ProgramOp): string {
     const d = [...t.dims];
     while (d.length > 0 && d[0] === 1) d.shift();
     const repeats = d.length <= out.length && d.every((x, j) => x === out[out.length - d.length + j]);
-    if (t.bytes !== size && !(repeats && size % t.bytes === 0)) {
+    const n = t.dtype === 'int16' ? t.bytes / 2 : t.bytes;
+    if (n !== size && !(repeats && size % n === 0)) {
       throw new QuantforgeError('QF_TARGET_CONSTRAINT', `op ${op.node}: operand ${t.name} [${t.dims.join(', ')}] does not repeat along the leading axes of the output [${out.join(', ')}]`, {
         details: { node: op.node, size, operand: t.name, dims: t.dims },
       });
     }
-    return t.bytes;
+    return n;
   });
   return `${size}, ${sizes[0]}, ${sizes[1]}`;
 }
@@ -175,7 +191,7 @@ function elementwise(program: Program, op: ProgramOp, i: number, rounding: 'doub
   const type = add ? 'qf_add_params' : 'qf_mul_params';
   return {
     defs: `static const ${type} op${i} = {\n    ${fields.join(',\n    ')}\n};\n`,
-    call: `${add ? 'qf_add_s8' : 'qf_mul_s8'}(&op${i}, ${tensorRef(program, op.inputs[0]!)}, ${tensorRef(program, op.inputs[1]!)}, ${tensorRef(program, op.outputs[0]!)});`,
+    call: `${add ? 'qf_add' : 'qf_mul'}_${wide(program, op) ? 's16' : 's8'}(&op${i}, ${ref16(program, op.inputs[0]!, true)}, ${ref16(program, op.inputs[1]!, true)}, ${ref16(program, op.outputs[0]!, false)});`,
   };
 }
 

@@ -24,6 +24,20 @@ function leBytes(data: Int8Array | Int16Array | Int32Array): Uint8Array {
   return out;
 }
 
+/** int64 literals of (low, high) word pairs; INT64_MIN cannot be written as a negated constant. */
+function int64List(words: Int32Array): string {
+  const lines: string[] = [];
+  for (let i = 0; i < words.length; i += 8) {
+    const row: string[] = [];
+    for (let j = i; j < Math.min(words.length, i + 8); j += 2) {
+      const v = (BigInt(words[j + 1]!) << 32n) | BigInt(words[j]! >>> 0);
+      row.push(v === -(2n ** 63n) ? '(-INT64_MAX - 1)' : `INT64_C(${v})`);
+    }
+    lines.push(`    ${row.join(', ')},`);
+  }
+  return lines.join('\n');
+}
+
 /** The weight files of a project: C arrays for small constants, `.incbin` blobs for the ones at or above the threshold. */
 export function weightFiles(program: Program, incbinBytes: number): Record<string, string | Uint8Array> {
   const flash = program.tensors.filter((t) => t.placement === 'flash');
@@ -34,7 +48,9 @@ export function weightFiles(program: Program, incbinBytes: number): Record<strin
   for (const t of flash) {
     const sym = constantSymbol(t);
     const data = t.data ?? new Int8Array(0);
-    const n = Math.max(1, data.length);
+    // int64 constants are (low, high) int32 word pairs: their little-endian bytes are the int64's.
+    const int64 = t.dtype === 'int64';
+    const n = Math.max(1, int64 ? data.length / 2 : data.length);
     decls.push(`/* ${cComment(t.name)}: ${t.dtype} [${t.dims.join(', ')}] */\nextern const ${cType(t)} ${sym}[${n}];`);
     if (data.byteLength >= incbinBytes && data.length > 0) {
       files[`weights/${sym}.bin`] = leBytes(data);
@@ -43,7 +59,7 @@ export function weightFiles(program: Program, incbinBytes: number): Record<strin
         `${sym}:`, `    .incbin "weights/${sym}.bin"`, `    .size ${sym}, . - ${sym}`,
       ].join('\n'));
     } else {
-      const values = data.length > 0 ? cList(data, t.dtype === 'int8' ? 16 : 8) : '    0,';
+      const values = data.length === 0 ? '    0,' : int64 ? int64List(data as Int32Array) : cList(data, t.dtype === 'int8' ? 16 : 8);
       arrays.push(`const ${cType(t)} ${sym}[${n}] = {\n${values}\n};`);
     }
   }

@@ -25,3 +25,5 @@ export {
   type DepthwiseKernelName,
 } from './buffer-size.js';
 export { lookupTableS8 } from './lut.js';
+export { avgPoolS16, convS16, depthwiseConvS16, fullyConnectedS16, maxPoolS16, type ConvS16Args, type FullyConnectedS16Args, type PoolS16Args } from './int16.js';
+export { addS16, mulS16 } from './elementwise-s16.js';

@@ -1,4 +1,5 @@
-import { QuantforgeError, type AffineEncoding, type ProgramTensor, type QuantizedTensor } from '@quantforge/core';
+import { QuantforgeError, toFloat64, type AffineEncoding, type ProgramTensor, type QuantizedTensor } from '@quantforge/core';
+import { roundHalfAway } from '../arith/index.js';
 import type { GraphView } from '../graph-view.js';
 import { nchwToNhwc, nhwcDims } from './layout.js';
 
@@ -27,11 +28,25 @@ export class ProgramBuilder {
   readonly tensors: ProgramTensor[] = [];
   readonly byValue = new Map<string, number>();
 
-  constructor(private readonly g: GraphView, private readonly encodings: Readonly<Record<string, QuantizedTensor>>) {}
+  /** `bits`: the activation width of the target (16 in int16x8 mode). */
+  constructor(private readonly g: GraphView, private readonly encodings: Readonly<Record<string, QuantizedTensor>>, readonly bits: 8 | 16 = 8) {}
 
-  /** Per-tensor int8 parameters of an activation (or an elementwise constant). */
+  /** Elements of a program tensor (its bytes over the element size). */
+  elements(id: number): number {
+    const t = this.tensors[id]!;
+    return t.dtype === 'int16' ? t.bytes / 2 : t.bytes;
+  }
+
+  /** Per-tensor int8 parameters of an activation (or an elementwise constant); int16 with zero point 0 in int16x8 mode. */
   quant(name: string): ActivationQuant {
     const e = affine(name, this.encodings[name]);
+    if (this.bits === 16 && !this.g.isConstant(name)) {
+      if (e.storage !== 'int16' || e.scale.length !== 1 || e.bits !== 16 || e.zeroPoint[0] !== 0) {
+        throw constraintError(`${name} must be per-tensor int16 with zero point 0 in int16x8 mode (got ${e.storage}, ${e.bits} bits, zero point ${e.zeroPoint[0]})`, { tensor: name, storage: e.storage },
+          'Shape the plan with an int16x8 target (pipeline.target(cortexMInt16x8Plugin, ...)) so activations are symmetric int16.');
+      }
+      return { scale: e.scale[0]!, zeroPoint: 0 };
+    }
     if (e.storage !== 'int8' || e.scale.length !== 1 || e.bits !== 8) {
       throw constraintError(`${name} must be per-tensor int8 (got ${e.storage}, ${e.scale.length} scales)`, { tensor: name, storage: e.storage },
         'Shape the plan with the backend (pipeline.target(...)) so activations are int8.');
@@ -46,9 +61,9 @@ export class ProgramBuilder {
     if (this.g.isConstant(name)) return this.elementwiseConstant(name, this.g.shape(name) ?? []);
     const q = this.quant(name);
     const dims = nhwcDims(this.g.shape(name) ?? []);
-    const bytes = dims.reduce((a, b) => a * b, 1);
+    const bytes = dims.reduce((a, b) => a * b, 1) * (this.bits / 8);
     const id = this.tensors.length;
-    this.tensors.push({ id, name, kind, dtype: 'int8', dims, bytes, placement: 'arena', offset: 0, scale: q.scale, zeroPoint: q.zeroPoint });
+    this.tensors.push({ id, name, kind, dtype: this.bits === 16 ? 'int16' : 'int8', dims, bytes, placement: 'arena', offset: 0, scale: q.scale, zeroPoint: q.zeroPoint });
     this.byValue.set(name, id);
     return id;
   }
@@ -76,11 +91,11 @@ export class ProgramBuilder {
     return this.constant(name, data, nhwcDims(shape), q);
   }
 
-  /** Adds a flash constant. */
-  constant(name: string, data: Int8Array | Int32Array, dims: number[], q?: ActivationQuant): number {
+  /** Adds a flash constant; `int64` data is an Int32Array of little-endian (low, high) word pairs. */
+  constant(name: string, data: Int8Array | Int32Array, dims: number[], q?: ActivationQuant, int64 = false): number {
     const id = this.tensors.length;
     const t: ProgramTensor = {
-      id, name, kind: 'constant', dtype: data instanceof Int8Array ? 'int8' : 'int32', dims, bytes: data.byteLength, placement: 'flash', offset: 0, data,
+      id, name, kind: 'constant', dtype: data instanceof Int8Array ? 'int8' : int64 ? 'int64' : 'int32', dims, bytes: data.byteLength, placement: 'flash', offset: 0, data,
     };
     if (q !== undefined) Object.assign(t, { scale: q.scale, zeroPoint: q.zeroPoint });
     this.tensors.push(t);
@@ -127,5 +142,29 @@ export class ProgramBuilder {
       }
     }
     return codes;
+  }
+
+  /**
+   * An int64 bias for int16x8 kernels as (low, high) int32 word pairs. Core stores biases as int32 at most, and with
+   * int16 inputs `s_in · s_w` is ~256× finer, so the codes are re-derived from the float bias as TFLite's converter
+   * does (`SymmetricPerChannelBiasQuantize<int64>`): `q = round(b · float32(1 / float32(s_in · s_w[c])))`, ties away
+   * from zero. The plan's bias scale is still checked to be `s_in · s_w[c]`.
+   */
+  bias64(name: string | undefined, channels: number, inputScale: number, weightScales: Float32Array): Int32Array {
+    const out = new Int32Array(2 * channels);
+    if (name === undefined || name === '') return out;
+    this.bias(name, channels, inputScale, weightScales);
+    const t = this.g.constants.get(name)?.tensor;
+    if (t === undefined) throw constraintError(`bias ${name} is not a constant`, { tensor: name });
+    const values = toFloat64(t);
+    for (let c = 0; c < channels; c++) {
+      const scale = Math.fround(Math.fround(inputScale) * Math.fround(weightScales[weightScales.length === 1 ? 0 : c]!));
+      const q = roundHalfAway(Math.fround(Math.fround(values[c]!) * Math.fround(1 / scale)));
+      if (!Number.isSafeInteger(q) || Math.abs(q) >= 2 ** 47) throw constraintError(`bias ${name} channel ${c} needs ${q} (|code| must stay below 2^47)`, { tensor: name, channel: c });
+      const lo = q % 2 ** 32;
+      out[2 * c] = lo | 0;
+      out[2 * c + 1] = (q - (lo >>> 0)) / 2 ** 32;
+    }
+    return out;
   }
 }

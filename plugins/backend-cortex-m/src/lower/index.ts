@@ -2,7 +2,7 @@ import { QuantforgeError, type LowerInput, type Program, type ProgramOp } from '
 import { classifyNode, fusedOutput } from '../classify.js';
 import { checkCortexM } from '../check.js';
 import { viewGraph } from '../graph-view.js';
-import { kernelVariant } from '../profiles/profiles.js';
+import { activationBits, kernelVariant } from '../profiles/profiles.js';
 import { ProgramBuilder } from './builder.js';
 import type { LowerContext, LowerNode } from './context.js';
 import { planMemory } from './memory.js';
@@ -48,7 +48,7 @@ export function lowerCortexM(input: LowerInput): Program {
     }
   }
   const g = viewGraph(model, plan);
-  const b = new ProgramBuilder(g, encodings);
+  const b = new ProgramBuilder(g, encodings, activationBits(profile));
   const ctx: LowerContext = { g, b, profile, variant: kernelVariant(profile) };
   const inputs = g.inputs.map((name) => b.activation(name, 'input'));
   const ops: ProgramOp[] = [];

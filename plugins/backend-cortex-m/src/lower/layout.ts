@@ -11,7 +11,7 @@ export function nhwcDims(dims: readonly number[]): number[] {
 }
 
 /** Reorders NCHW data to NHWC. */
-export function nchwToNhwc<T extends Int8Array | Int32Array | Float32Array>(data: T, dims: readonly number[]): T {
+export function nchwToNhwc<T extends Int8Array | Int16Array | Int32Array | Float32Array>(data: T, dims: readonly number[]): T {
   const [n, c, h, w] = dims as [number, number, number, number];
   const out = new (data.constructor as new (len: number) => T)(data.length);
   for (let b = 0; b < n; b++) {
@@ -25,7 +25,7 @@ export function nchwToNhwc<T extends Int8Array | Int32Array | Float32Array>(data
 }
 
 /** Reorders NHWC data back to NCHW (for comparing simulator outputs with ONNX tensors). */
-export function nhwcToNchw<T extends Int8Array | Int32Array | Float32Array>(data: T, nchw: readonly number[]): T {
+export function nhwcToNchw<T extends Int8Array | Int16Array | Int32Array | Float32Array>(data: T, nchw: readonly number[]): T {
   const [n, c, h, w] = nchw as [number, number, number, number];
   const out = new (data.constructor as new (len: number) => T)(data.length);
   for (let b = 0; b < n; b++) {

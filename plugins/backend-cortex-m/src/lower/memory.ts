@@ -35,7 +35,7 @@ export function planMemory(tensors: ProgramTensor[], ops: readonly ProgramOp[], 
     if (t.placement !== 'flash') continue;
     t.offset = flashOffset;
     flashOffset += Math.ceil(t.bytes / 4) * 4;
-    if (t.dtype === 'int32') biasBytes += t.bytes;
+    if (t.dtype === 'int32' || t.dtype === 'int64') biasBytes += t.bytes;
     else weightsBytes += t.bytes;
   }
   const paramsBytes = ops.reduce((s, op) => s + 4 * countIntegers(op.params), 0);

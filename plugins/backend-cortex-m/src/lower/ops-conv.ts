@@ -42,9 +42,11 @@ export function lowerConv(n: LowerNode, ctx: LowerContext): LoweredOp {
   const [, outH, outW] = dims4(output);
   const padding = leadingPadding(n.node, [inH, inW], [outH, outW], [kh, kw], strides, dil);
   const { multipliers, shifts } = convPerChannelMultipliers(inQ.scale, scales, outQ.scale, { channels: cOut, rounding: ctx.profile.rounding });
+  const wide = b.bits === 16;
   const filterId = b.constant(w, filter, filterDims);
-  const biasId = b.constant(bias ?? `${n.node.name}:bias`, b.bias(bias, cOut, inQ.scale, scales), [cOut]);
-  const clamp = outputClamp(n.clamp, outQ);
+  const biasName = bias ?? `${n.node.name}:bias`;
+  const biasId = wide ? b.constant(biasName, b.bias64(bias, cOut, inQ.scale, scales), [cOut], undefined, true) : b.constant(biasName, b.bias(bias, cOut, inQ.scale, scales), [cOut]);
+  const clamp = outputClamp(n.clamp, outQ, b.bits);
   const params = {
     inputDims: input, filterDims, outputDims: output, inputOffset: -inQ.zeroPoint, outputOffset: outQ.zeroPoint,
     strideH: strides[0]!, strideW: strides[1]!, padH: padding[0], padW: padding[1], dilationH: dil[0]!, dilationW: dil[1]!,
@@ -54,9 +56,10 @@ export function lowerConv(n: LowerNode, ctx: LowerContext): LoweredOp {
   const q: ScratchQuery = {
     targetOp: n.targetOp, variant: ctx.variant, input, output, kernel: [kh, kw], filterChannels: ck, stride: [strides[0]!, strides[1]!], padding, dilation: [dil[0]!, dil[1]!],
   };
-  const scratch = scratchBytes(q);
+  // The int16 kernels here are the plain C loops (arm_convolve_s16's pure-C path needs no im2col buffer).
+  const scratch = wide ? 0 : scratchBytes(q);
   const op: LoweredOp = {
-    node: n.node.name, fused: n.fused === undefined ? [] : [n.fused.name], targetOp: n.targetOp, kernel: dispatchedKernel(q, n.kernel),
+    node: n.node.name, fused: n.fused === undefined ? [] : [n.fused.name], targetOp: n.targetOp, kernel: wide ? n.kernel : dispatchedKernel(q, n.kernel),
     inputs: [inputId, filterId, biasId], outputs: [outputId], params,
   };
   if (scratch > 0) op.scratch = b.scratch(n.node.name, scratch);
@@ -92,7 +95,8 @@ export function lowerDense(n: LowerNode, ctx: LowerContext): LoweredOp {
   const filter = denseWeights(codes, wDims, transposed, flattenedFrom(x, ctx));
   const inputId = b.activation(x);
   const outputId = b.activation(n.output);
-  const batches = b.tensors[inputId]!.bytes / k;
+  const batches = b.elements(inputId) / k;
+  const wide = b.bits === 16;
   const perChannel = scales.length > 1;
   const quant = perChannel
     ? convPerChannelMultipliers(inQ.scale, scales, outQ.scale, { channels: cOut, rounding: ctx.profile.rounding })
@@ -101,18 +105,19 @@ export function lowerDense(n: LowerNode, ctx: LowerContext): LoweredOp {
       return { multipliers: [m.multiplier], shifts: [m.shift] };
     })();
   const filterId = b.constant(w, filter, [cOut, k]);
-  const biasId = b.constant(bias ?? `${n.node.name}:bias`, b.bias(bias, cOut, inQ.scale, scales), [cOut]);
-  const clamp = outputClamp(n.clamp, outQ);
+  const biasName = bias ?? `${n.node.name}:bias`;
+  const biasId = wide ? b.constant(biasName, b.bias64(bias, cOut, inQ.scale, scales), [cOut], undefined, true) : b.constant(biasName, b.bias(bias, cOut, inQ.scale, scales), [cOut]);
+  const clamp = outputClamp(n.clamp, outQ, b.bits);
   const op: LoweredOp = {
     node: n.node.name, fused: n.fused === undefined ? [] : [n.fused.name], targetOp: n.targetOp,
-    kernel: perChannel ? 'arm_fully_connected_per_channel_s8' : 'arm_fully_connected_s8',
+    kernel: wide ? n.kernel : perChannel ? 'arm_fully_connected_per_channel_s8' : 'arm_fully_connected_s8',
     inputs: [inputId, filterId, biasId], outputs: [outputId],
     params: {
       batches, accumDepth: k, outputDepth: cOut, inputOffset: -inQ.zeroPoint, filterOffset: 0, outputOffset: outQ.zeroPoint,
       activationMin: clamp.min, activationMax: clamp.max, multipliers: [...quant.multipliers], shifts: [...quant.shifts],
     },
   };
-  const scratch = scratchBytes({ targetOp: n.targetOp, variant: ctx.variant, input: [batches, 1, 1, k], output: [batches, cOut] });
+  const scratch = wide ? 0 : scratchBytes({ targetOp: n.targetOp, variant: ctx.variant, input: [batches, 1, 1, k], output: [batches, cOut] });
   if (scratch > 0) op.scratch = b.scratch(n.node.name, scratch);
   return op;
 }

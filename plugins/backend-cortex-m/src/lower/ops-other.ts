@@ -20,9 +20,10 @@ export function lowerAdd(n: LowerNode, ctx: LowerContext): LoweredOp {
   const ids = [operand(ctx, a, c), operand(ctx, c, a)];
   const out = ctx.b.activation(n.output);
   const outQ = ctx.b.quant(n.output);
-  const p = addParams(ctx.b.quant(a), ctx.b.quant(c), outQ, { rounding: ctx.profile.rounding });
-  const clamp = outputClamp(n.clamp, outQ);
-  return base(n, ids, out, { ...p, size: ctx.b.tensors[out]!.bytes, activationMin: clamp.min, activationMax: clamp.max });
+  // TFLM: left shift 20 for int8, 15 for int16 (add_common.cc).
+  const p = addParams(ctx.b.quant(a), ctx.b.quant(c), outQ, { rounding: ctx.profile.rounding, leftShift: ctx.b.bits === 16 ? 15 : 20 });
+  const clamp = outputClamp(n.clamp, outQ, ctx.b.bits);
+  return base(n, ids, out, { ...p, size: ctx.b.elements(out), activationMin: clamp.min, activationMax: clamp.max });
 }
 
 /** Mul as `arm_elementwise_mul_s8`: one multiplier for `s1 · s2 / s_out`, offsets and the fused clamp. */
@@ -34,10 +35,10 @@ export function lowerMul(n: LowerNode, ctx: LowerContext): LoweredOp {
   const qc = ctx.b.quant(c);
   const outQ = ctx.b.quant(n.output);
   const m = mulMultiplier(qa.scale, qc.scale, outQ.scale, ctx.profile.rounding);
-  const clamp = outputClamp(n.clamp, outQ);
+  const clamp = outputClamp(n.clamp, outQ, ctx.b.bits);
   return base(n, ids, out, {
     input1Offset: -qa.zeroPoint, input2Offset: -qc.zeroPoint, outputOffset: outQ.zeroPoint, outputMultiplier: m.multiplier, outputShift: m.shift,
-    size: ctx.b.tensors[out]!.bytes, activationMin: clamp.min, activationMax: clamp.max,
+    size: ctx.b.elements(out), activationMin: clamp.min, activationMax: clamp.max,
   });
 }
 
@@ -54,12 +55,12 @@ export function lowerPool(n: LowerNode, ctx: LowerContext): LoweredOp {
   const kernel = (global ? [inH, inW] : attrInts(n.node, 'kernel_shape', [1, 1])) as [number, number];
   const strides = global ? [1, 1] : attrInts(n.node, 'strides', [1, 1]);
   const padding = global ? [0, 0] : leadingPadding(n.node, [inH, inW], [outH, outW], kernel, strides, [1, 1]);
-  const clamp = outputClamp(n.clamp, ctx.b.quant(n.output));
+  const clamp = outputClamp(n.clamp, ctx.b.quant(n.output), ctx.b.bits);
   const op = base(n, [inId], out, {
     inputDims: input, outputDims: output, filterH: kernel[0], filterW: kernel[1], strideH: strides[0]!, strideW: strides[1]!,
     padH: padding[0]!, padW: padding[1]!, activationMin: clamp.min, activationMax: clamp.max,
   });
-  const scratch = scratchBytes({ targetOp: n.targetOp, variant: ctx.variant, input, output, kernel });
+  const scratch = ctx.b.bits === 16 ? 0 : scratchBytes({ targetOp: n.targetOp, variant: ctx.variant, input, output, kernel });
   if (scratch > 0) op.scratch = ctx.b.scratch(n.node.name, scratch);
   return op;
 }

@@ -84,3 +84,44 @@ export function cmsisNnOps(variant: KernelVariant): Record<string, OpConstraint>
     },
   };
 }
+
+/**
+ * Why an op has no int16x8 kernel here (classify reports it as `QF_TARGET_OP_UNSUPPORTED`).
+ *
+ * @example
+ * ```ts
+ * INT16X8_MISSING.softmax; // 'int16 Softmax (LUT-based arm_softmax_s16) is not lowered by this backend yet'
+ * ```
+ */
+export const INT16X8_MISSING: Readonly<Record<string, string>> = {
+  softmax: 'int16 Softmax (LUT-based arm_softmax_s16) is not lowered by this backend yet',
+  lut: 'int16 lookup tables (513-entry LUTs) are not lowered by this backend yet',
+};
+
+/**
+ * The CMSIS-NN int16x8 op table (TFLite 16x8 mode): int16 symmetric activations (zero point 0), int8 symmetric
+ * per-channel weights, int64 biases with scale `s_in · s_w[c]`, int64 accumulation requantized with the reduced
+ * 16-bit multiplier; Add (left shift 15) and Mul of two activations. Softmax and tables are absent (see
+ * {@link INT16X8_MISSING}).
+ *
+ * @example
+ * ```ts
+ * cmsisNnOps16('dsp')['fully-connected']?.bias; // { dtype: 'int64', scale: 'input-times-weight' }
+ * ```
+ */
+export function cmsisNnOps16(variant: KernelVariant): Record<string, OpConstraint> {
+  const ops = cmsisNnOps(variant);
+  const bias = { dtype: 'int64', scale: 'input-times-weight' } as const;
+  const kernels: Record<string, string> = {
+    conv2d: 'arm_convolve_s16', 'conv2d-1x1': 'arm_convolve_s16', 'depthwise-conv2d': 'arm_depthwise_conv_s16', 'fully-connected': 'arm_fully_connected_s16',
+    'avg-pool': 'arm_avgpool_s16', 'max-pool': 'arm_max_pool_s16', add: 'arm_elementwise_add_s16', mul: 'arm_elementwise_mul_s16', reshape: ops.reshape!.kernel,
+  };
+  const out: Record<string, OpConstraint> = {};
+  for (const [name, kernel] of Object.entries(kernels)) {
+    const o = ops[name]!;
+    out[name] = { ...o, kernel, activations: ['int16'], ...(o.bias === undefined ? {} : { bias }) };
+    if (name === 'add' || name === 'mul') out[name] = { ...out[name]!, limits: [...(o.limits ?? []), 'both operands activations (no constant operand in int16x8 mode)'] };
+  }
+  out['shape-constant'] = ops['shape-constant']!;
+  return out;
+}

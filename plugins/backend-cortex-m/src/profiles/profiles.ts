@@ -1,6 +1,6 @@
 import type { TargetProfile } from '@quantforge/core';
 import type { CortexMTargetName } from './names.js';
-import { cmsisNnOps, type KernelVariant } from './op-table.js';
+import { cmsisNnOps, cmsisNnOps16, type KernelVariant } from './op-table.js';
 
 const KB = 1024;
 const MB = 1024 * 1024;
@@ -60,7 +60,18 @@ function profile(name: CortexMTargetName): TargetProfile {
     rounding: 'double',
     int16x8: true,
     ops: cmsisNnOps(c.variant),
-    notes: [...c.notes, 'int16x8 kernels exist in CMSIS-NN; this backend lowers the int8 path only'],
+    notes: [...c.notes, 'int16x8 kernels exist in CMSIS-NN; this target lowers int8, the `-int16x8` variant (cortexMInt16x8Plugin) lowers int16x8'],
+  };
+}
+
+/** The name of a CPU's int16x8 variant target. */
+export type CortexMInt16x8TargetName = `${CortexMTargetName}-int16x8`;
+
+function profile16(name: CortexMTargetName): TargetProfile {
+  const base = profile(name);
+  return {
+    ...base, name: `${name}-int16x8`, ops: cmsisNnOps16(kernelVariant(base)),
+    notes: [...CPUS[name].notes, 'int16x8 mode (TFLite 16x8): int16 symmetric activations, int8 per-channel weights, int64 bias; no Add, Mul, Softmax or tables'],
   };
 }
 
@@ -80,6 +91,36 @@ export const CORTEX_M_PROFILES: Readonly<Record<CortexMTargetName, TargetProfile
   'cortex-m33': profile('cortex-m33'),
   'cortex-m55': profile('cortex-m55'),
 };
+
+/**
+ * The int16x8 variants of the Cortex-M targets (same CPUs and example parts, int16 activation kernels), keyed by
+ * target name (`cortex-m4-int16x8`, ...).
+ *
+ * @example
+ * ```ts
+ * CORTEX_M_INT16X8_PROFILES['cortex-m4-int16x8'].ops.conv2d?.kernel; // 'arm_convolve_s16'
+ * ```
+ */
+export const CORTEX_M_INT16X8_PROFILES: Readonly<Record<CortexMInt16x8TargetName, TargetProfile>> = {
+  'cortex-m0plus-int16x8': profile16('cortex-m0plus'),
+  'cortex-m3-int16x8': profile16('cortex-m3'),
+  'cortex-m4-int16x8': profile16('cortex-m4'),
+  'cortex-m7-int16x8': profile16('cortex-m7'),
+  'cortex-m33-int16x8': profile16('cortex-m33'),
+  'cortex-m55-int16x8': profile16('cortex-m55'),
+};
+
+/**
+ * The activation width a profile's kernels take: 16 for the int16x8 variants, else 8.
+ *
+ * @example
+ * ```ts
+ * activationBits(CORTEX_M_INT16X8_PROFILES['cortex-m4-int16x8']); // 16
+ * ```
+ */
+export function activationBits(p: TargetProfile): 8 | 16 {
+  return p.ops.conv2d?.activations[0] === 'int16' ? 16 : 8;
+}
 
 /** The CMSIS-NN code path of a profile. */
 export function kernelVariant(p: TargetProfile): KernelVariant {

@@ -67,7 +67,7 @@ export function createProgramRunner(program: Program, options: { record?: number
       const k = rows ?? 1;
       const results = outs.map((t) => new Float32Array(count(t.dims) * k));
       for (let r = 0; r < k; r++) {
-        const intFeed: Record<string, Int8Array> = {};
+        const intFeed: Record<string, Int8Array | Int16Array> = {};
         ins.forEach((t, i) => {
           const per = count(t.dims);
           intFeed[t.name] = quantizeInput(program, t.name, data[i]!.subarray(r * per, (r + 1) * per));
@@ -76,7 +76,7 @@ export function createProgramRunner(program: Program, options: { record?: number
         const sampleOut = new Float32Array(outSize);
         let at = 0;
         outs.forEach((t, i) => {
-          const v = dequantizeOutput(program, t.name, o![t.name] as Int8Array);
+          const v = dequantizeOutput(program, t.name, o![t.name]!);
           results[i]!.set(v, r * v.length);
           sampleOut.set(v, at);
           at += v.length;
