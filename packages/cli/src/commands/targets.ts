@@ -12,8 +12,9 @@ export interface TargetListing {
 /** Every registered backend target, after registering the bundled backends (registering twice is a no-op). */
 export async function listTargets(): Promise<TargetListing[]> {
   // Loaded on use, so that `--help` and other commands do not pay for the backends.
-  const [{ isBackendTarget, listPlugins, registerPlugin }, { cortexMPlugin }] = await Promise.all([import('@quantforge/core'), import('@quantforge/backend-cortex-m')]);
+  const [{ isBackendTarget, listPlugins, registerPlugin }, { cortexMPlugin, cortexMInt16x8Plugin }] = await Promise.all([import('@quantforge/core'), import('@quantforge/backend-cortex-m')]);
   registerPlugin(cortexMPlugin);
+  registerPlugin(cortexMInt16x8Plugin);
   const out: TargetListing[] = [];
   for (const plugin of listPlugins('backend')) {
     for (const t of Object.values(plugin.targets ?? {})) {
