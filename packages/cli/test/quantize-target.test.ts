@@ -157,7 +157,7 @@ describe('quantize --target errors', () => {
     mkdirSync(dir);
     const r = await runCli(['quantize', MODEL, '--calib', CALIB, '--target', 'cortex-m9', '--emit', 'c', '--out', join(dir, 'p'), '--report', join(dir, 'r.json')]);
     expect(r.code).toBe(1);
-    expect(r.err).toMatch(/^error QF_CLI_USAGE: unknown target "cortex-m9" \(known: cortex-m0plus, .*cortex-m4.*cortex-m55; see "quantforge targets"\)/m);
+    expect(r.err).toMatch(/^error QF_CLI_USAGE: unknown target "cortex-m9" \(known: cortex-m0plus, .*cortex-m4.*cortex-m55.*cortex-m4-int16x8.*; see "quantforge targets"\)/m);
     expect(readdirSync(dir)).toEqual([]);
   });
 
