@@ -22,6 +22,9 @@ export type DataSource = AsyncIterable<Feed> | Iterable<Feed>;
  * ```ts
  * const runner = await services.createRunner(model, { exposeOutputs: ['conv1_out'], purpose: 'calibrate' });
  * const out = await runner.run(feed);      // graph outputs plus every exposed value
+ * // Created with exposeReductions: ['conv1_out']: conv1_out's per-sample min/max instead of the value.
+ * const { ranges } = await runner.runReduced!(feed);
+ * ranges.conv1_out;                         // { samples, perSample, min, max, finite }
  * await runner.close();
  * ```
  */
@@ -30,12 +33,40 @@ export interface FloatRunner {
   readonly description: string;
   /** Runs one feed; returns the graph outputs and every value named in `exposeOutputs` at creation. */
   run(feed: Feed): Promise<Record<string, Tensor>>;
+  /**
+   * Runs one feed and returns what {@link run} returns, except that each value named in `exposeReductions` at
+   * creation comes as its per-sample ranges instead of whole (a value the runner cannot reduce stays in `outputs`).
+   * Optional: a runner without it ignores `exposeReductions`, and callers read every value through {@link run}.
+   */
+  runReduced?(feed: Feed): Promise<{ outputs: Record<string, Tensor>; ranges: Record<string, SampleRanges> }>;
   close(): Promise<void>;
+}
+
+/**
+ * Per-sample range of one value of a run: sample i is the value's slice at index i of axis 0.
+ * Where `finite[i]` is 1 every element of sample i is finite and `min[i]` / `max[i]` are its exact extremes (the
+ * sign of a zero extreme is unspecified). Where it is 0 the sample may hold NaN or ±∞ (a runner may also say 0 for
+ * a finite sample, e.g. when its check overflowed) and `min[i]` / `max[i]` mean nothing: the value must be read whole.
+ */
+export interface SampleRanges {
+  /** Samples in the value: the length of its axis 0 (of min, max and finite). */
+  samples: number;
+  /** Elements per sample: the product of the value's other dims. */
+  perSample: number;
+  min: Float32Array;
+  max: Float32Array;
+  finite: Uint8Array;
 }
 
 export interface RunnerOptions {
   /** Intermediate values to return besides the graph outputs (calibration needs every planned activation). */
   exposeOutputs: readonly string[];
+  /**
+   * Values of `exposeOutputs` for which the caller usually needs only per-sample min/max ({@link SampleRanges}, from
+   * {@link FloatRunner.runReduced}); {@link FloatRunner.run} must still return them whole (calibration falls back to
+   * it for samples whose ranges are not finite).
+   */
+  exposeReductions?: readonly string[];
   /** Calibration may use the fastest correct executor; evaluation of quantized models must use a reference setting. */
   purpose: 'calibrate' | 'evaluate';
 }

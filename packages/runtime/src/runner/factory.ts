@@ -49,18 +49,19 @@ export function runnerFactory(options: RunnerFactoryOptions = {}): RunnerFactory
   }
   return async (model: Model, runOptions: RunnerOptions): Promise<FloatRunner> => {
     const expose = runOptions.exposeOutputs;
-    if (options.prefer === 'reference') return referenceRunner(model, expose);
+    const reduce = runOptions.exposeReductions ?? [];
+    if (options.prefer === 'reference') return referenceRunner(model, expose, reduce);
     const level = options.ortOptimization?.[runOptions.purpose] ?? DEFAULT_LEVELS[runOptions.purpose];
     let ortFailure: unknown;
     try {
-      return await ortRunner(model, expose, level, threads);
+      return await ortRunner(model, expose, level, threads, reduce);
     } catch (e) {
       // Only a refusal to load falls back; anything else is a bug worth surfacing.
       if (!isQuantforgeError(e) || (e as QuantforgeError).code !== 'QF_ORT_FAILED') throw e;
       ortFailure = e;
     }
     try {
-      return referenceRunner(model, expose);
+      return referenceRunner(model, expose, reduce);
     } catch (e) {
       if (!isQuantforgeError(e)) throw e;
       const ref = e as QuantforgeError;

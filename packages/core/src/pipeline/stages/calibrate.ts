@@ -10,6 +10,7 @@ import { tensorSeed } from '../../quant/scheme.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { DataSource, Feed, FloatRunner, RunnerFactory } from '../services.js';
 import { calibrationExposure } from './calibrate-exposure.js';
+import { observeRanges, rangesUsable, reducibleValues } from './calibrate-reduce.js';
 import { checkFeed, concatFeeds, knownLength, requiredInputs, take, type InputSpec } from './data.js';
 import { quantInfo } from './quant-info.js';
 import { SchemeTasks, type ActiveScheme } from './scheme-tasks.js';
@@ -85,7 +86,12 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
   // Graph inputs come from the feed, graph outputs are always returned and same-bytes aliases (Reshape, Flatten, …)
   // are read through their origin: expose only the remaining intermediate values.
   const { exposed, source, fetched } = calibrationExposure(input.model, calibrator.tensors);
-  const runner = await input.createRunner(input.model, { exposeOutputs: exposed, purpose: 'calibrate' });
+  // Values only min/max observers read are reduced by the runner to per-sample extremes: a few numbers instead of a
+  // copy of the whole activation. A group with a sample whose ranges are not provably finite is run again whole, and
+  // a runner that cannot reduce is read whole throughout, so every state is the one observing the values gives.
+  let reduced = reducibleValues(calibrator.tasks, exposed, source);
+  const runner = await input.createRunner(input.model, { exposeOutputs: exposed, ...(reduced.length > 0 ? { exposeReductions: reduced } : {}), purpose: 'calibrate' });
+  if (runner.runReduced === undefined) reduced = [];
   const len = knownLength(input.data);
   const total = input.samples === undefined ? (len ?? 0) : Math.min(input.samples, len ?? input.samples);
   const momentum = calibrator.tasks.some((t) => t.request.observer === 'minmax' && (t.request.options as { momentum?: unknown } | undefined)?.momentum != null);
@@ -107,22 +113,49 @@ export async function collectStatistics(input: CalibrateInput): Promise<{ stats:
     n++;
     input.onProgress?.({ stage: 'calibrate', done: n, total: Math.max(total, n) });
   };
-  const runOne = async (feed: Feed): Promise<void> => {
+  const runOneFull = async (feed: Feed): Promise<void> => {
     const out = await runner.run(feed);
     for (const [name, from] of pairs) observe(name, from, feed[from] ?? out[from]);
     done();
   };
-  const runGroup = async (group: Feed[]): Promise<void> => {
-    if (group.length === 1) return runOne(group[0]!);
-    const out = await runBatch(runner, group, fetched.filter((t) => group[0]![t] === undefined));
-    if (out === undefined) {
+  const runOne = async (feed: Feed): Promise<void> => {
+    if (reduced.length === 0) return runOneFull(feed);
+    const { outputs: out, ranges } = await runner.runReduced!(feed);
+    if (!reduced.every((v) => out[v] !== undefined || rangesUsable(ranges[v], undefined))) return runOneFull(feed);
+    for (const [name, from] of pairs) {
+      const r = feed[from] === undefined && out[from] === undefined ? ranges[from] : undefined;
+      if (r !== undefined) observeRanges(stats, name, r);
+      else observe(name, from, feed[from] ?? out[from]);
+    }
+    done();
+  };
+  const runGroupFull = async (group: Feed[]): Promise<void> => {
+    const split = splitBatch(await runner.run(concatFeeds(group)), group.length, fetched.filter((t) => group[0]![t] === undefined));
+    if (split === undefined) {
       // Some wanted value does not carry the batch on axis 0: run this group and the rest one sample at a time.
       k = 1;
       for (const feed of group) await runOne(feed);
       return;
     }
     for (let i = 0; i < group.length; i++) {
-      for (const [name, from] of pairs) observe(name, from, group[i]![from] ?? out[from]?.[i]);
+      for (const [name, from] of pairs) observe(name, from, group[i]![from] ?? split[from]?.[i]);
+      done();
+    }
+  };
+  const runGroup = async (group: Feed[]): Promise<void> => {
+    if (group.length === 1) return runOne(group[0]!);
+    if (reduced.length === 0) return runGroupFull(group);
+    const { outputs, ranges } = await runner.runReduced!(concatFeeds(group));
+    const whole = fetched.filter((t) => group[0]![t] === undefined && ranges[t] === undefined);
+    const split = splitBatch(outputs, group.length, whole);
+    // A non-finite (or unreduced and missing) sample, or a batch not on axis 0: this group goes the full-exposure way.
+    if (split === undefined || !reduced.every((v) => split[v] !== undefined || rangesUsable(ranges[v], group.length))) return runGroupFull(group);
+    for (let i = 0; i < group.length; i++) {
+      for (const [name, from] of pairs) {
+        const r = group[i]![from] === undefined && split[from] === undefined ? ranges[from] : undefined;
+        if (r !== undefined) observeRanges(stats, name, r, i);
+        else observe(name, from, group[i]![from] ?? split[from]?.[i]);
+      }
       done();
     }
   };
@@ -230,12 +263,10 @@ export async function encodeActivations(
 }
 
 /**
- * Runs `group` stacked on axis 0 and splits every wanted value (exposed activations, graph outputs) back into per-sample tensors
- * (zero-copy views); undefined when a wanted value is missing, not float32 or its dim 0 is not the group size.
+ * Splits every wanted value (exposed activations, graph outputs) of a run over `k` stacked samples back into
+ * per-sample tensors (zero-copy views); undefined when a wanted value is missing, not float32 or its dim 0 is not `k`.
  */
-async function runBatch(runner: FloatRunner, group: readonly Feed[], wanted: readonly string[]): Promise<Record<string, Tensor[]> | undefined> {
-  const out = await runner.run(concatFeeds(group));
-  const k = group.length;
+function splitBatch(out: Record<string, Tensor>, k: number, wanted: readonly string[]): Record<string, Tensor[]> | undefined {
   const split: Record<string, Tensor[]> = {};
   for (const name of wanted) {
     const t = out[name];

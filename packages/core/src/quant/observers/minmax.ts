@@ -34,6 +34,47 @@ function symmetricOrNot(min: number, max: number, request: FinalizeRequest): Ran
 }
 
 /**
+ * Folds one batch's finite extremes and finite-value count into `s`. A zero extreme is stored as +0: which zero a
+ * scan meets first is an accident of order (a vectorized or in-graph reduction may pick the other one), and +0 and −0
+ * quantize identically, so the state is canonical whichever path computed the extremes.
+ */
+function fold(s: MinMaxState, batchMin: number, batchMax: number, finite: number): void {
+  const min = batchMin === 0 ? 0 : batchMin;
+  const max = batchMax === 0 ? 0 : batchMax;
+  if (s.batches === 0) {
+    s.min = min;
+    s.max = max;
+  } else {
+    if (min < s.min) s.min = min;
+    if (max > s.max) s.max = max;
+  }
+  if (s.momentum !== null) {
+    const c = s.momentum;
+    s.avgMin = s.batches === 0 ? min : s.avgMin + c * (min - s.avgMin);
+    s.avgMax = s.batches === 0 ? max : s.avgMax + c * (max - s.avgMax);
+    s.zMin = s.zMin + c * (min - s.zMin);
+    s.zMax = s.zMax + c * (max - s.zMax);
+  }
+  s.batches++;
+  s.count += finite;
+}
+
+/**
+ * Observes a batch known only by its extremes: `count` values, all finite, from `min` to `max`. Leaves `s` exactly as
+ * {@link minMaxObserver}'s `observe` would for any such batch (calibration uses it with in-graph reductions).
+ *
+ * @example
+ * ```ts
+ * const s = minMaxObserver().init('t');
+ * observeFiniteRange(s, -1, 3, 784); // same state as observe(s, values, [1, 784]) for finite values in [-1, 3]
+ * ```
+ */
+export function observeFiniteRange(s: MinMaxState, min: number, max: number, count: number): void {
+  if (count === 0) return;
+  fold(s, min, max, count);
+}
+
+/**
  * The min/max observer (TensorRT MinMax, ONNX Runtime MinMax): the exact range, or its moving average over batches.
  *
  * @example
@@ -72,22 +113,7 @@ export function minMaxObserver(options: MinMaxOptions = {}): Observer<MinMaxStat
       }
       s.nonFinite += bad;
       if (bad === values.length) return;
-      if (s.batches === 0) {
-        s.min = min;
-        s.max = max;
-      } else {
-        if (min < s.min) s.min = min;
-        if (max > s.max) s.max = max;
-      }
-      if (s.momentum !== null) {
-        const c = s.momentum;
-        s.avgMin = s.batches === 0 ? min : s.avgMin + c * (min - s.avgMin);
-        s.avgMax = s.batches === 0 ? max : s.avgMax + c * (max - s.avgMax);
-        s.zMin = s.zMin + c * (min - s.zMin);
-        s.zMax = s.zMax + c * (max - s.zMax);
-      }
-      s.batches++;
-      s.count += values.length - bad;
+      fold(s, min, max, values.length - bad);
     },
     merge(a, b) {
       if (a.tensor !== b.tensor || a.momentum !== b.momentum) {
