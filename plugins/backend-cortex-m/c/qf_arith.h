@@ -87,4 +87,83 @@ static inline int16_t qf_clamp16(int32_t v, int32_t lo, int32_t hi)
     return (int16_t)(v < lo ? lo : v > hi ? hi : v);
 }
 
+/* DSP (SIMD) multiply-accumulate for cores with the DSP extension (Cortex-M4/M7/M33/M55; gcc defines
+ * __ARM_FEATURE_DSP). Exactness: every term (x + xoff) * (w + woff) is formed exactly from int16 halves, because
+ * x + xoff stays in int16 for int8 x when |xoff| <= 32640 (qf_dsp_offset_ok), and a 16x16 product fits in int32.
+ * SMLAD adds both products and the accumulator and keeps the low 32 bits (it only sets the sticky Q flag), so the
+ * sum is the scalar kernels' uint32 sum mod 2^32, term order being irrelevant. -DQF_NO_DSP keeps the portable loops
+ * on these cores too (the baseline of the instruction-count comparison). */
+#if defined(__ARM_FEATURE_DSP) && __ARM_FEATURE_DSP && !defined(QF_NO_DSP)
+#include <arm_acle.h>
+#define QF_DSP 1
+
+static inline int qf_dsp_offset_ok(int32_t off)
+{
+    return off >= -32640 && off <= 32640;
+}
+
+static inline int16x2_t qf_dsp_pack(int32_t v)
+{
+    return (int16x2_t)(((uint32_t)v & 0xFFFFu) * 0x10001u);
+}
+
+/* Four int8 (or two int16) as one word; the memcpy compiles to one LDR, which these cores allow unaligned as long as
+ * CCR.UNALIGN_TRP is clear (the reset value; CMSIS-NN assumes the same). */
+static inline int8x4_t qf_dsp_read4(const void *p)
+{
+    int8x4_t v;
+    __builtin_memcpy(&v, p, 4);
+    return v;
+}
+
+/* Bytes 1 and 3 sign-extended to int16 halves (bytes 0 and 2 are __sxtb16(v)). */
+static inline int16x2_t qf_dsp_odd(int8x4_t v)
+{
+    const uint32_t u = (uint32_t)v;
+    return __sxtb16((int8x4_t)((u >> 8) | (u << 24)));
+}
+
+/* sum_{i<n} (x[i] + xoff) * (w[i] + woff) mod 2^32; both offsets must pass qf_dsp_offset_ok. */
+static inline uint32_t qf_dot_s8_dsp(const int8_t *x, const int8_t *w, int32_t n, int32_t xoff, int32_t woff)
+{
+    const int16x2_t xo = qf_dsp_pack(xoff), wo = qf_dsp_pack(woff);
+    int32_t acc = 0, i = 0;
+    uint32_t tail = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int8x4_t xv = qf_dsp_read4(x + i), wv = qf_dsp_read4(w + i);
+        int16x2_t w02 = __sxtb16(wv), w13 = qf_dsp_odd(wv);
+        if (woff != 0) {
+            w02 = __sadd16(w02, wo);
+            w13 = __sadd16(w13, wo);
+        }
+        acc = __smlad(__sadd16(__sxtb16(xv), xo), w02, acc);
+        acc = __smlad(__sadd16(qf_dsp_odd(xv), xo), w13, acc);
+    }
+    for (; i < n; i++) tail += (uint32_t)((x[i] + xoff) * (w[i] + woff));
+    return (uint32_t)acc + tail;
+}
+
+/* Where element j of an n-element im2col column goes: whole groups of four are stored x0 x2 x1 x3, so one word of
+ * the column pairs with __sxtb16 (bytes 0, 2) of a weight word and the next with qf_dsp_odd (bytes 1, 3). */
+static inline int32_t qf_col_pos(int32_t j, int32_t n)
+{
+    static const int8_t swap[4] = { 0, 2, 1, 3 };
+    return j < (n & ~3) ? (j & ~3) + swap[j & 3] : j;
+}
+
+/* sum_{i<n} col[i] * w[i] mod 2^32 over a column laid out by qf_col_pos (values already offset, in int16). */
+static inline uint32_t qf_dot_col_dsp(const int16_t *col, const int8_t *w, int32_t n)
+{
+    int32_t acc = 0, i = 0;
+    uint32_t tail = 0;
+    for (; i + 4 <= n; i += 4) {
+        const int8x4_t wv = qf_dsp_read4(w + i);
+        acc = __smlad(qf_dsp_read4(col + i), __sxtb16(wv), acc);
+        acc = __smlad(qf_dsp_read4(col + i + 2), qf_dsp_odd(wv), acc);
+    }
+    for (; i < n; i++) tail += (uint32_t)(col[i] * w[i]);
+    return (uint32_t)acc + tail;
+}
+#endif
+
 #endif

@@ -1,0 +1,212 @@
+// The DSP (__smlad) paths of the int8 conv and fully-connected C kernels, which gcc selects for cortex-m4/m7/m33
+// (__ARM_FEATURE_DSP, also m55): seeded random kernel cases compiled for cortex-m4 and run on QEMU against the TypeScript
+// kernels (odd channel counts, 4-element tails, grouped, 1x1, columns too long for the stack buffer, extreme input
+// offsets, a non-zero FC filter offset), and the demo model on m4 (DSP) and m3 (scalar) bit-identical to the simulator,
+// with the executed-instruction counts of the DSP build against a -DQF_NO_DSP build of the same project.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Program } from '@quantforge/core';
+import { countInstructions, writeCProject, type InstructionCounts } from '../src/index.js';
+import { conv1x1S8, convS8, fullyConnectedS8, type Dims4 } from '../src/kernels/index.js';
+import { evalImages, lowerFashionMnist, MODEL_PATH, simulatedLogits } from './emit-fashion-mnist.js';
+import { HAS_ARM, MISSING_TOOLCHAIN, run } from './emit-toolchain.js';
+import { intIn, randI8, rng } from './random.js';
+
+const C_DIR = fileURLToPath(new URL('../c/', import.meta.url));
+const list = (v: ArrayLike<number>): string => Array.from(v).join(', ') || '0';
+const dims = (d: Dims4): string => `{ ${d.n}, ${d.h}, ${d.w}, ${d.c} }`;
+const size = (d: Dims4): number => d.n * d.h * d.w * d.c;
+const outSize = (i: number, k: number, s: number, p: number, dil = 1): number => Math.floor((i + 2 * p - dil * (k - 1) - 1) / s) + 1;
+
+interface Case { kind: string; c: string; ts: () => Int8Array }
+
+function quant(r: () => number, n: number): { multipliers: Int32Array; shifts: Int32Array } {
+  return { multipliers: Int32Array.from({ length: n }, () => intIn(r, 2 ** 30, 2 ** 31 - 1)), shifts: Int32Array.from({ length: n }, () => intIn(r, -14, -4)) };
+}
+// The offset extremes are where x + offset needs all 9 bits, so they are drawn often.
+const offset = (r: () => number): number => (r() < 0.3 ? (r() < 0.5 ? -127 : 128) : intIn(r, -127, 128));
+
+/** kind 'wide' has a column of more than 256 values (the per-tap DSP dot); '1x1' goes through conv1x1S8. */
+function convCase(seed: number, kind: 'generic' | '1x1' | 'grouped' | 'wide'): Case {
+  const r = rng(seed);
+  const groups = kind === 'grouped' ? intIn(r, 2, 3) : 1;
+  const ck = kind === 'wide' ? intIn(r, 29, 37) : intIn(r, 1, 13);
+  const cIn = ck * groups;
+  const cOut = groups * intIn(r, 1, 5);
+  const k = kind === '1x1' ? { h: 1, w: 1 } : { h: intIn(r, 1, 3), w: kind === 'wide' ? 3 : intIn(r, 1, 5) };
+  const stride = kind === '1x1' ? { h: 1, w: 1 } : { h: intIn(r, 1, 2), w: intIn(r, 1, 2) };
+  const dilation = kind === '1x1' ? { h: 1, w: 1 } : { h: intIn(r, 1, 2), w: intIn(r, 1, 2) };
+  const padding = kind === '1x1' ? { h: 0, w: 0 } : { h: intIn(r, 0, 2), w: intIn(r, 0, 2) };
+  const inputDims = { n: intIn(r, 1, 2), h: intIn(r, 2, 6) + dilation.h * (k.h - 1), w: intIn(r, 2, 6) + dilation.w * (k.w - 1), c: cIn };
+  const outputDims = {
+    n: inputDims.n, h: outSize(inputDims.h, k.h, stride.h, padding.h, dilation.h), w: outSize(inputDims.w, k.w, stride.w, padding.w, dilation.w), c: cOut,
+  };
+  const filterDims = { n: cOut, h: k.h, w: k.w, c: ck };
+  const input = randI8(r, size(inputDims));
+  const filter = randI8(r, size(filterDims), -127, 127);
+  const bias = Int32Array.from({ length: cOut }, () => intIn(r, -50_000, 50_000));
+  const q = quant(r, cOut);
+  const inputOffset = offset(r);
+  const outputOffset = intIn(r, -128, 127);
+  const activation = r() < 0.5 ? { min: -128, max: 127 } : { min: intIn(r, -128, -20), max: intIn(r, 20, 127) };
+  const c = `{
+    static const int8_t in[] = { ${list(input)} }, w[] = { ${list(filter)} };
+    static const int32_t b[] = { ${list(bias)} }, m[] = { ${list(q.multipliers)} }, s[] = { ${list(q.shifts)} };
+    static int8_t out[${size(outputDims)}];
+    static const qf_conv_params p = { ${dims(inputDims)}, ${dims(filterDims)}, ${dims(outputDims)}, ${inputOffset}, ${outputOffset},
+      ${stride.h}, ${stride.w}, ${padding.h}, ${padding.w}, ${dilation.h}, ${dilation.w}, ${activation.min}, ${activation.max}, m, s };
+    qf_conv_s8(&p, in, w, b, out);
+    print(out, ${size(outputDims)});
+  }`;
+  const args = { input, inputDims, filter, filterDims, bias, outputDims, inputOffset, outputOffset, stride, padding, dilation, activation, quant: q };
+  return { kind, c, ts: () => (kind === '1x1' ? conv1x1S8(args) : convS8(args)) };
+}
+
+function fcCase(seed: number): Case {
+  const r = rng(seed);
+  const batches = intIn(r, 1, 3);
+  const k = r() < 0.3 ? intIn(r, 1, 7) : intIn(r, 8, 300);
+  const cOut = intIn(r, 1, 9);
+  const input = randI8(r, batches * k);
+  const filter = randI8(r, cOut * k, -127, 127);
+  const bias = Int32Array.from({ length: cOut }, () => intIn(r, -50_000, 50_000));
+  const perChannel = r() < 0.5;
+  const q = quant(r, perChannel ? cOut : 1);
+  const inputOffset = offset(r);
+  const filterOffset = r() < 0.5 ? 0 : offset(r);
+  const outputOffset = intIn(r, -128, 127);
+  const activation = { min: -128, max: 127 };
+  const c = `{
+    static const int8_t in[] = { ${list(input)} }, w[] = { ${list(filter)} };
+    static const int32_t b[] = { ${list(bias)} }, m[] = { ${list(q.multipliers)} }, s[] = { ${list(q.shifts)} };
+    static int8_t out[${batches * cOut}];
+    static const qf_fc_params p = { ${batches}, ${k}, ${cOut}, ${inputOffset}, ${filterOffset}, ${outputOffset}, -128, 127, ${perChannel ? cOut : 1}, m, s };
+    qf_fully_connected_s8(&p, in, w, b, out);
+    print(out, ${batches * cOut});
+  }`;
+  const quantArg = perChannel ? q : { multiplier: q.multipliers[0]!, shift: q.shifts[0]! };
+  return { kind: 'fc', c, ts: () => fullyConnectedS8({ input, batches, accumDepth: k, filter, outputDepth: cOut, bias, inputOffset, filterOffset, outputOffset, activation, quant: quantArg }) };
+}
+
+const cases: Case[] = [];
+for (let i = 0; i < 10; i++) {
+  cases.push(convCase(100 + i, 'generic'), convCase(200 + i, '1x1'), convCase(300 + i, 'grouped'), fcCase(500 + i));
+  if (i < 3) cases.push(convCase(400 + i, 'wide'));
+}
+
+const MAIN_C = `#include <stdio.h>
+#include "qf_kernels.h"
+static void print(const int8_t *v, int n) { int i; for (i = 0; i < n; i++) printf("%d ", v[i]); printf("\\n"); }
+int main(void) {
+${cases.map((c) => c.c).join('\n')}
+  return 0;
+}
+`;
+
+const ARM = ['-mthumb', '-mfloat-abi=soft', '-std=c99', '-O2', '-Wall', '-Wextra', '-Werror', '--specs=picolibc.specs', '--oslib=semihost', '--crt0=semihost',
+  '-Wl,--defsym=__flash=0x0,--defsym=__flash_size=0x400000,--defsym=__ram=0x20000000,--defsym=__ram_size=0x400000', '-T', 'picolibc.ld'];
+
+describe.skipIf(!HAS_ARM)(`DSP int8 kernels on QEMU cortex-m4 vs the TypeScript kernels (${cases.length} seeded cases) ${HAS_ARM ? '' : MISSING_TOOLCHAIN}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-dsp-kernels-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  function qemuLines(cpu: string, machine: string): string[] {
+    const srcs = ['qf_conv.c', 'qf_fully_connected.c'].map((f) => join(C_DIR, f));
+    run('arm-none-eabi-gcc', [`-mcpu=${cpu}`, ...ARM, `-I${dir}`, `-I${C_DIR}`, '-o', `${cpu}.elf`, 'main.c', ...srcs], dir);
+    const dis = run('arm-none-eabi-objdump', ['-d', `${cpu}.elf`], dir).stdout;
+    expect({ cpu, smlad: /\bsmlad\b/.test(dis) }).toEqual({ cpu, smlad: cpu !== 'cortex-m3' });
+    const r = spawnSync('qemu-system-arm', ['-M', machine, '-display', 'none', '-monitor', 'none', '-serial', 'none', '-chardev', 'stdio,id=con',
+      '-semihosting-config', 'enable=on,target=native,chardev=con', '-kernel', `${cpu}.elf`], { cwd: dir, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    expect(r.status, r.stderr).toBe(0);
+    return r.stdout.trim().split('\n');
+  }
+
+  it('every output of every case is identical on cortex-m4 (DSP) and cortex-m3 (scalar)', () => {
+    writeFileSync(join(dir, 'qf_config.h'), '#define QF_SINGLE_ROUNDING 0\n');
+    writeFileSync(join(dir, 'main.c'), MAIN_C);
+    const want = cases.map((c) => Array.from(c.ts()));
+    const clamped = want.flat().filter((v) => v === -128 || v === 127).length;
+    // The cases reach the clamp and the inside of the range, so a wrong sum cannot hide behind saturation.
+    expect(clamped).toBeGreaterThan(0);
+    expect(clamped).toBeLessThan(want.flat().length / 2);
+    for (const [cpu, machine] of [['cortex-m4', 'mps2-an386'], ['cortex-m3', 'mps2-an385']] as const) {
+      const lines = qemuLines(cpu, machine);
+      expect(lines.length).toBe(cases.length);
+      cases.forEach((c, i) => {
+        const got = lines[i]!.trim().split(/\s+/).map(Number);
+        expect({ cpu, case: i, kind: c.kind, got }).toEqual({ cpu, case: i, kind: c.kind, got: want[i] });
+      });
+    }
+  });
+});
+
+const N = 50;
+const READY = HAS_ARM && existsSync(MODEL_PATH);
+// gcc defines __ARM_FEATURE_DSP for cortex-m55 too (Armv8.1-M with MVE includes the DSP extension).
+const CPUS = ['cortex-m4', 'cortex-m7', 'cortex-m33', 'cortex-m55'] as const;
+
+describe.skipIf(!READY)(`Fashion-MNIST with the DSP kernels on QEMU ${READY ? '' : MISSING_TOOLCHAIN}`, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'qf-dsp-fashion-'));
+  let program: Program;
+  let dsp: string;
+  let scalar: string;
+  let want: Buffer;
+  const counts: Record<string, { dsp: InstructionCounts; scalar: InstructionCounts }> = {};
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  beforeAll(async () => {
+    program = await lowerFashionMnist();
+    dsp = writeCProject(program, join(dir, 'dsp'));
+    scalar = writeCProject(program, join(dir, 'scalar'));
+    // The same project with the portable loops on the DSP cores: the Makefile's OPT is a user knob.
+    const makefile = readFileSync(join(scalar, 'Makefile'), 'utf8');
+    expect(makefile).toContain('OPT ?= -O2\n');
+    writeFileSync(join(scalar, 'Makefile'), makefile.replace('OPT ?= -O2\n', 'OPT ?= -O2 -DQF_NO_DSP\n'));
+    const x = evalImages(N);
+    for (const d of [dsp, scalar]) writeFileSync(join(d, 'in.f32'), x);
+    want = Buffer.from(simulatedLogits(program, x, N).buffer);
+    for (const cpu of CPUS) {
+      const one = async (d: string): Promise<InstructionCounts> => countInstructions(d, { input: join(d, 'in.f32'), cpu, output: join(d, `${cpu}.f32`) });
+      counts[cpu] = { dsp: await one(dsp), scalar: await one(scalar) };
+      const c = counts[cpu]!;
+      const span = (v: number[]): string => `${Math.min(...v)}..${Math.max(...v)}`;
+      console.log(`${cpu}: per inference scalar ${span(c.scalar.perInference)} -> DSP ${span(c.dsp.perInference)}; `
+        + c.dsp.perLayer.map((l, i) => `${l.node} ${c.scalar.perLayer[i]!.insns} -> ${l.insns}`).join(', '));
+    }
+  }, 300_000);
+
+  it('the DSP builds (m4, m7, m33, m55) and their -DQF_NO_DSP builds give the simulator\'s outputs on all 50 images', () => {
+    for (const cpu of CPUS) {
+      for (const d of [dsp, scalar]) expect({ cpu, d, same: Buffer.compare(readFileSync(join(d, `${cpu}.f32`)), want) === 0 }).toEqual({ cpu, d, same: true });
+    }
+  });
+
+  it('cortex-m3 (no DSP extension, scalar loops) gives the simulator\'s outputs, has no SMLAD and the scalar count', async () => {
+    const m3 = await countInstructions(dsp, { input: join(dsp, 'in.f32'), cpu: 'cortex-m3', output: join(dsp, 'm3.f32') });
+    console.log(`cortex-m3: per inference ${m3.perInference[0]}; ${m3.perLayer.map((l) => `${l.node} ${l.insns}`).join(', ')}`);
+    expect(Buffer.compare(readFileSync(join(dsp, 'm3.f32')), want)).toBe(0);
+    // On m3 the DSP switch compiles to nothing, so the m3 build is the -DQF_NO_DSP build.
+    expect(m3.perLayer).toEqual((await countInstructions(scalar, { input: join(scalar, 'in.f32'), cpu: 'cortex-m3' })).perLayer);
+    expect(run('arm-none-eabi-objdump', ['-d', 'build/cortex-m3/qf_conv.o', 'build/cortex-m3/qf_fully_connected.o'], dsp).stdout).not.toMatch(/\bsmlad\b/);
+    expect(run('arm-none-eabi-objdump', ['-d', 'build/cortex-m4/qf_conv.o'], dsp).stdout).toMatch(/\bsmlad\b/);
+    expect(run('arm-none-eabi-objdump', ['-d', 'build/cortex-m4/qf_conv.o'], scalar).stdout).not.toMatch(/\bsmlad\b/);
+  });
+
+  it('on cortex-m4 an inference executes under 0.8x the scalar build\'s instructions, and every conv and FC layer fewer', () => {
+    for (const cpu of CPUS) {
+      const c = counts[cpu]!;
+      if (cpu === 'cortex-m4') expect(new Set(c.dsp.perInference).size).toBe(1);
+      expect(c.dsp.perInference[0]!).toBeLessThan(0.8 * c.scalar.perInference[0]!);
+      c.dsp.perLayer.forEach((l, i) => {
+        const before = c.scalar.perLayer[i]!;
+        if (l.op === 'conv2d' || l.op === 'fully-connected') expect({ cpu, node: l.node, fewer: l.insns < before.insns }).toEqual({ cpu, node: l.node, fewer: true });
+        // Pooling is the same C with or without the DSP switch.
+        else expect({ cpu, node: l.node, insns: l.insns }).toEqual({ cpu, node: l.node, insns: before.insns });
+      });
+    }
+  });
+});
