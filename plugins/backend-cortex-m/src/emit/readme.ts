@@ -52,7 +52,11 @@ exits with 0 on success, 2 usage, 3/4 when a file cannot be opened, 5 when the i
 error.
 
 \`CPU\` may be ${Object.keys(BOARDS).map((c) => `\`${c}\``).join(', ')} (QEMU machines of Debian 12's QEMU 7.2).
-Needs \`gcc-arm-none-eabi\`, \`picolibc-arm-none-eabi\` and \`qemu-system-arm\`.${o.blobs ? `
+Needs \`gcc-arm-none-eabi\`, \`picolibc-arm-none-eabi\` and \`qemu-system-arm\`.
+
+On cores with the DSP extension (\`__ARM_FEATURE_DSP\`: Cortex-M4, M7, M33, M55) the int8 convolution and
+fully-connected kernels use SIMD multiply-accumulates (\`__smlad\`); the results are bit-identical to the portable
+loops, which \`make OPT="-O2 -DQF_NO_DSP"\` selects on any core.${o.blobs ? `
 
 Large constants are raw blobs in \`weights/\`, linked by \`model_blobs.S\` with \`.incbin\` (GNU assembler, ELF).` : ''}
 
