@@ -7,7 +7,7 @@ import { cortexMPlugin } from './plugin.js';
 export { CORTEX_M_TARGET_NAMES, type CortexMTargetName } from './profiles/names.js';
 export { CORTEX_M_INT16X8_PROFILES, CORTEX_M_PROFILES, activationBits, kernelVariant, type CortexMInt16x8TargetName } from './profiles/profiles.js';
 export { cmsisNnOps, cmsisNnOps16, INT16X8_MISSING, type KernelVariant } from './profiles/op-table.js';
-export { cortexMBackend, cortexMInt16x8Backend } from './backend.js';
+export { cortexMBackend, cortexMInt16x8Backend, emitCArtifacts } from './backend.js';
 export { cortexMPlugin } from './plugin.js';
 export { cortexMInt16x8Plugin } from './plugin-int16x8.js';
 export { checkCortexM } from './check.js';
@@ -19,7 +19,7 @@ export { dequantizeOutput, quantizeInput } from './simulate-io.js';
 export { emitC, writeCProject, type CProjectFiles, type EmitCOptions } from './emit/index.js';
 export { countInstructions, type CountInstructionsOptions, type InstructionCounts, type LayerInstructions } from './verify/insns.js';
 export {
-  buildProject, compareOutputs, createProgramRunner, evaluateProgram, probeToolchain, runProcess, runProject, TOOLCHAIN_PACKAGES, verifyCProject,
+  buildProject, compareOutputs, createProgramRunner, evaluateProgram, probeToolchain, runProcess, runProject, TOOLCHAIN_PACKAGES, verifyCortexM, verifyCProject,
   type BuildRunOptions, type CProjectVerification, type OutputComparison, type Platform, type PlatformVerdict, type ProcessOptions, type ProcessResult,
   type ProgramEvaluationInput, type ProgramRunner, type RecordedSamples, type Toolchain, type VerifyOptions,
 } from './verify/index.js';

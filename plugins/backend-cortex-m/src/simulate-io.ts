@@ -1,12 +1,6 @@
-import { QuantforgeError, type Program, type ProgramTensor } from '@quantforge/core';
-import { roundHalfAway } from './arith/index.js';
-import { nchwToNhwc, nhwcToNchw } from './lower/layout.js';
+import { dequantizeProgramOutput, quantizeProgramInput, type Program } from '@quantforge/core';
 
-function tensorNamed(program: Program, ids: readonly number[], name: string): ProgramTensor {
-  const t = ids.map((id) => program.tensors[id]!).find((x) => x.name === name);
-  if (t === undefined) throw new QuantforgeError('QF_INVALID_ARGUMENT', `the program has no input or output named ${name}`, { details: { name } });
-  return t;
-}
+// Core's program I/O is what every backend's evaluation uses; these names stay for callers of this package.
 
 /**
  * TFLite QUANTIZE of one float sample of a program input, given in ONNX layout (NCHW for 4-D): `q = clamp(round(x /
@@ -19,15 +13,7 @@ function tensorNamed(program: Program, ids: readonly number[], name: string): Pr
  * ```
  */
 export function quantizeInput(program: Program, name: string, values: Float32Array): Int8Array | Int16Array {
-  const t = tensorNamed(program, program.inputs, name);
-  const s = Math.fround(t.scale!);
-  const wide = t.dtype === 'int16';
-  const [lo, hi] = wide ? [-32768, 32767] : [-128, 127];
-  const q = wide ? new Int16Array(values.length) : new Int8Array(values.length);
-  for (let i = 0; i < values.length; i++) q[i] = Math.max(lo, Math.min(hi, roundHalfAway(Math.fround(values[i]! / s)) + t.zeroPoint!));
-  if (t.dims.length !== 4) return q;
-  const [n, h, w, c] = t.dims as [number, number, number, number];
-  return nchwToNhwc(q, [n, c, h, w]);
+  return quantizeProgramInput(program, name, values);
 }
 
 /**
@@ -39,11 +25,5 @@ export function quantizeInput(program: Program, name: string, values: Float32Arr
  * ```
  */
 export function dequantizeOutput(program: Program, name: string, codes: Int8Array | Int16Array): Float32Array {
-  const t = tensorNamed(program, program.outputs, name);
-  let data = codes;
-  if (t.dims.length === 4) {
-    const [n, h, w, c] = t.dims as [number, number, number, number];
-    data = nhwcToNchw(codes, [n, c, h, w]);
-  }
-  return Float32Array.from(data, (v) => (v - t.zeroPoint!) * t.scale!);
+  return dequantizeProgramOutput(program, name, codes);
 }

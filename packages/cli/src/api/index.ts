@@ -9,5 +9,6 @@ export { reportJson, writeResult, type ResultPaths } from './write.js';
 export { compareModels, type CompareOptions, type Comparison } from './compare.js';
 export { formatSummary, metricLines, targetLines, type SummaryContext } from './summary.js';
 export {
-  checkEmitDir, emitTarget, evaluateTarget, requireProgram, verifyTarget, type TargetEvaluateOptions, type TargetVerifyInput,
+  checkEmitDir, emitFormat, emitTarget, evaluateTarget, requireProgram, targetBackend, verifyTarget,
+  type TargetEmitOptions, type TargetEvaluateOptions, type TargetVerifyInput,
 } from './target.js';

@@ -1,4 +1,4 @@
-import type { QuantizeReport, TargetReport } from '@quantforge/core';
+import type { QuantizeReport, TargetReport, TargetVerifyRun } from '@quantforge/core';
 
 /** What {@link formatSummary} needs besides the report. */
 export interface SummaryContext {
@@ -77,7 +77,7 @@ export function formatSummary(report: QuantizeReport, ctx: SummaryContext): stri
 
 const kib = (n: number): string => `${n.toLocaleString('en-US')} B (${(n / 1024).toFixed(1)} KiB)`;
 
-function verdict(v: NonNullable<TargetReport['verify']>['host']): string {
+function verdict(v: TargetVerifyRun): string {
   if ('skipped' in v) return `skipped (${v.skipped})`;
   return v.identical ? `${v.samples}/${v.samples} samples bit-identical` : `${v.mismatches} of ${v.samples} samples DIFFER (first: sample ${v.firstMismatch ?? '?'})`;
 }
@@ -108,10 +108,8 @@ export function targetLines(t: TargetReport): string[] {
     lines.push(`simulated     ${acc}argmax agreement ${pct(ev.argmaxAgreement)}, output SQNR ${db(ev.sqnrDb)} over ${ev.samples} samples`);
   }
   if (t.emit !== undefined) lines.push(`emitted       ${t.emit.format.toUpperCase()} project ${t.emit.dir} (${t.emit.files} files)`);
-  if (t.verify !== undefined) {
-    lines.push(`verify host   ${verdict(t.verify.host)}`);
-    lines.push(`verify qemu   ${verdict(t.verify.qemu)}`);
-  }
+  // Every key but samples is a platform's verdict (cortex-m: host, qemu), in the backend's order.
+  for (const [p, v] of Object.entries(t.verify ?? {})) if (typeof v === 'object' && v !== null) lines.push(`verify ${p.padEnd(6)} ${verdict(v)}`);
   const ins = t.instructions;
   if (ins !== undefined) lines.push('skipped' in ins ? `instructions  skipped (${ins.skipped})` : `instructions  ${ins.perInference.toLocaleString('en-US')} per inference on ${ins.cpu} (QEMU); ${heaviestLayers(ins.perLayer, ins.perInference)}`);
   return lines;

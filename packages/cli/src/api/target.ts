@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { QuantforgeError, type Model, type Program, type ProgressListener, type QuantizeResult, type TargetReport } from '@quantforge/core';
+import { readdir, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  evaluateProgram, QuantforgeError, requireBackendStep, writeArtifacts, type BackendDefinition, type Model, type Program, type ProgressListener,
+  type QuantizeResult, type RecordedSamples, type TargetReport,
+} from '@quantforge/core';
 import { loadModel } from '@quantforge/onnx';
-import type { RecordedSamples } from '@quantforge/backend-cortex-m';
 import type { ImageRecipe } from '@quantforge/runtime';
 import { openData, openLabels, type DataInput, type LabelsInput } from './data.js';
 import { defaultServices, type ServiceOptions } from './services.js';
@@ -28,10 +29,20 @@ export function requireProgram(result: QuantizeResult): Program {
   });
 }
 
-function requireCortexM(result: QuantizeResult): void {
-  if (result.target !== undefined && result.target.backend !== 'cortex-m') {
-    throw new QuantforgeError('QF_TARGET_UNSUPPORTED', `backend ${result.target.backend} has no simulator or C emitter wired into quantforge`, { details: { backend: result.target.backend } });
-  }
+/**
+ * The backend definition of the run's target (`QF_PIPELINE_INVALID` without one): this module reaches a backend only
+ * through it, so any backend's optional steps work here.
+ *
+ * @example
+ * ```ts
+ * targetBackend(result).emitFormats; // ['c'] for cortex-m
+ * ```
+ */
+export function targetBackend(result: QuantizeResult): BackendDefinition {
+  const t = result.target;
+  if (t === undefined) throw new QuantforgeError('QF_PIPELINE_INVALID', 'the run had no deployment target', { details: {}, hint: 'Set one with pipeline.target(...) (CLI: --target NAME).' });
+  if (t.target === undefined) throw new QuantforgeError('QF_PIPELINE_INVALID', `the run's target ${t.name} carries no backend definition`, { details: { target: t.name } });
+  return t.target.backend;
 }
 
 /** Options of {@link evaluateTarget}. */
@@ -47,8 +58,9 @@ export interface TargetEvaluateOptions extends ServiceOptions {
 }
 
 /**
- * Runs the run's lowered program on the backend's bit-exact simulator against the float model on held-out data:
+ * Runs the run's lowered program on its backend's bit-exact `simulate` (core's `evaluateProgram`) against the float model on held-out data:
  * the report's `target.evaluation` (argmax agreement, top-1 with labels, output SQNR), plus the recorded samples.
+ * `QF_TARGET_UNSUPPORTED` when the backend has no `simulate`.
  *
  * @example
  * ```ts
@@ -59,14 +71,14 @@ export interface TargetEvaluateOptions extends ServiceOptions {
 export async function evaluateTarget(
   result: QuantizeResult, floatModel: Model | string, data: DataInput, options: TargetEvaluateOptions = {},
 ): Promise<{ evaluation: NonNullable<TargetReport['evaluation']>; recorded: RecordedSamples }> {
-  requireCortexM(result);
+  const backend = targetBackend(result);
+  requireBackendStep(backend, 'simulate');
   const program = requireProgram(result);
   const cwd = options.cwd ?? process.cwd();
   const model = typeof floatModel === 'string' ? await loadModel(resolve(cwd, floatModel)) : floatModel;
   const opened = await openData(data, model, { cwd, ...(options.seed === undefined ? {} : { seed: options.seed }), ...(options.image === undefined ? {} : { image: options.image }) });
-  const { evaluateProgram } = await import('@quantforge/backend-cortex-m');
   return evaluateProgram({
-    program, floatModel: model, data: opened.source, createRunner: defaultServices(options).createRunner,
+    program, backend, floatModel: model, data: opened.source, createRunner: defaultServices(options).createRunner,
     ...(options.samples === undefined ? {} : { samples: options.samples }),
     ...(options.labels === undefined ? {} : { labels: await openLabels(options.labels, cwd) }),
     ...(options.record === undefined ? {} : { record: options.record }),
@@ -96,22 +108,56 @@ export async function checkEmitDir(dir: string, options: { force?: boolean } = {
   }
 }
 
+/** Options of {@link emitTarget}. */
+export interface TargetEmitOptions {
+  /** One of the backend's `emitFormats` (default its first). */
+  format?: string;
+  /** Replace a non-empty `dir` (only once the new project is complete). */
+  force?: boolean;
+}
+
 /**
- * Writes the run's program as a C project (the backend's `writeCProject`: a temporary sibling folder renamed into
- * place, so `dir` never holds half a project). Refuses a non-empty `dir` unless `force`.
+ * Writes the run's program as its backend emits it (`backend.emit`), with core's `writeArtifacts`: a temporary
+ * sibling folder renamed into place, so `dir` never holds half a project. Refuses a non-empty `dir` unless `force`;
+ * `QF_TARGET_UNSUPPORTED` when the backend has no `emit` or not this format.
  *
  * @example
  * ```ts
- * const { dir, files } = await emitTarget(result, 'out/fashion-m4');
+ * const { dir, files } = await emitTarget(result, 'out/fashion-m4', { format: 'c' });
  * ```
  */
-export async function emitTarget(result: QuantizeResult, dir: string, options: { force?: boolean } = {}): Promise<NonNullable<TargetReport['emit']>> {
-  requireCortexM(result);
+export async function emitTarget(result: QuantizeResult, dir: string, options: TargetEmitOptions = {}): Promise<NonNullable<TargetReport['emit']>> {
+  const backend = targetBackend(result);
+  const emit = requireBackendStep(backend, 'emit');
+  const format = emitFormat(backend, options.format);
   const program = requireProgram(result);
   await checkEmitDir(dir, options);
-  const { emitC, writeCProject } = await import('@quantforge/backend-cortex-m');
-  const files = Object.keys(emitC(program)).length;
-  return { format: 'c', dir: writeCProject(program, dir), files };
+  const artifacts = await emit(program, { format });
+  return { format, dir: await writeArtifacts(dir, artifacts), files: artifacts.length };
+}
+
+/**
+ * The format to emit in: `requested` when the backend lists it (or lists none), else its first; `QF_TARGET_UNSUPPORTED`
+ * naming the backend's formats otherwise.
+ *
+ * @example
+ * ```ts
+ * emitFormat(target.backend, 'c'); // 'c'
+ * ```
+ */
+export function emitFormat(backend: BackendDefinition, requested?: string): string {
+  requireBackendStep(backend, 'emit');
+  const formats = backend.emitFormats ?? [];
+  if (requested === undefined) {
+    if (formats[0] === undefined) throw new QuantforgeError('QF_TARGET_UNSUPPORTED', `backend ${backend.name} lists no emit format: name one`, { details: { backend: backend.name, step: 'emit' } });
+    return formats[0];
+  }
+  if (formats.length > 0 && !formats.includes(requested)) {
+    throw new QuantforgeError('QF_TARGET_UNSUPPORTED', `backend ${backend.name} cannot emit "${requested}" (formats: ${formats.join(', ')})`, {
+      details: { backend: backend.name, step: 'emit', format: requested, formats: [...formats] },
+    });
+  }
+  return requested;
 }
 
 /** What {@link verifyTarget} checks. */
@@ -120,40 +166,29 @@ export interface TargetVerifyInput {
   dir: string;
   /** The samples and the simulator's outputs, from {@link evaluateTarget} with `record`. */
   recorded: RecordedSamples;
-  /** Count executed instructions on QEMU for the first sample (default true). */
+  /** Count executed instructions of one inference where the backend can (default true). */
   instructions?: boolean;
   timeoutMs?: number;
 }
 
 /**
- * Builds and runs an emitted project on the host and on QEMU (when the Arm toolchain is there) and compares the
- * outputs with the simulator's bit for bit; on QEMU it also counts the instructions of one inference, per layer.
+ * The backend's `verify` on an emitted project: it builds and runs it on each platform it knows and compares the
+ * outputs with the simulator's bit for bit (Cortex-M: the host and, with the Arm toolchain, QEMU, where it also
+ * counts instructions per layer). The verdicts become the report's `target.verify` (`samples`, then one key per
+ * platform). `QF_TARGET_UNSUPPORTED` when the backend has no `verify`.
  *
  * @example
  * ```ts
- * const { verify, instructions } = await verifyTarget({ dir, recorded });
+ * const { verify, instructions } = await verifyTarget(result, { dir, recorded });
  * verify.host; // { samples: 200, identical: true, mismatches: 0, ... }
  * ```
  */
-export async function verifyTarget(input: TargetVerifyInput): Promise<{ verify: NonNullable<TargetReport['verify']>; instructions?: TargetReport['instructions'] }> {
-  const { countInstructions, probeToolchain, verifyCProject } = await import('@quantforge/backend-cortex-m');
-  const toolchain = await probeToolchain();
-  const r = input.recorded;
-  const timing = input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs };
-  const verify = await verifyCProject(input.dir, r.inputs, r.outputs, r.valuesPerSample, { toolchain, ...timing });
-  if (input.instructions === false) return { verify };
-  if ('skipped' in verify.qemu) return { verify, instructions: { skipped: `needs QEMU: ${verify.qemu.skipped}` } };
-  if (r.samples === 0) return { verify, instructions: { skipped: 'no samples' } };
-  const tmp = await mkdtemp(join(tmpdir(), 'qf-insns-in-'));
-  try {
-    const one = join(tmp, 'in.f32');
-    const sample = r.inputs.subarray(0, r.inputs.length / r.samples);
-    await writeFile(one, new Uint8Array(sample.buffer, sample.byteOffset, sample.byteLength));
-    const c = await countInstructions(input.dir, { input: one, ...timing });
-    return { verify, instructions: { cpu: c.cpu, perInference: c.perInference[0]!, perLayer: c.perLayer.map((l) => ({ node: l.node, op: l.op, insns: l.insns })) } };
-  } catch (error) {
-    return { verify, instructions: { skipped: `instruction counting failed: ${(error as Error).message.split('\n')[0]}` } };
-  } finally {
-    await rm(tmp, { recursive: true, force: true });
-  }
+export async function verifyTarget(result: QuantizeResult, input: TargetVerifyInput): Promise<{ verify: NonNullable<TargetReport['verify']>; instructions?: TargetReport['instructions'] }> {
+  const verify = requireBackendStep(targetBackend(result), 'verify');
+  const v = await verify(input.dir, input.recorded, {
+    ...(input.instructions === undefined ? {} : { instructions: input.instructions }),
+    ...(input.timeoutMs === undefined ? {} : { timeoutMs: input.timeoutMs }),
+  });
+  const report = { samples: v.samples, ...v.runs } as NonNullable<TargetReport['verify']>;
+  return v.instructions === undefined ? { verify: report } : { verify: report, instructions: v.instructions };
 }

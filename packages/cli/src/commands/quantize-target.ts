@@ -14,10 +14,10 @@ const VERIFY_SAMPLES = 200;
 export const TARGET_OPTIONS: Record<string, OptionSpec> = {
   target: { type: 'string', valueName: 'NAME', description: 'Deployment target (see "quantforge targets"), e.g. cortex-m4: the backend shapes the plan, maps every node to a kernel and lowers an integer program; the report gets a target section (mapping, flash, peak RAM and, with --eval, the simulated program\'s accuracy).' },
   'allow-fallback': { type: 'boolean', description: 'With --target: report nodes the target cannot run as CPU-float fallbacks instead of failing. No program is lowered then, so --emit fails.' },
-  emit: { type: 'string', valueName: 'FORMAT', description: 'With --target: emit the program; "c" writes a C99 project (Makefile: host, qemu, run-host, qemu-run, size) to --out. -o is then optional.' },
+  emit: { type: 'string', valueName: 'FORMAT', description: 'With --target: emit the program in a format of the target\'s backend to --out; for cortex-m, "c" writes a C99 project (Makefile: host, qemu, run-host, qemu-run, size). -o is then optional.' },
   out: { type: 'string', valueName: 'DIR', description: 'Folder of the emitted project: new or empty (written atomically: a temporary sibling renamed into place).' },
   force: { type: 'boolean', description: 'Replace a non-empty --out folder (only once the new project is complete).' },
-  verify: { type: 'boolean', description: 'With --emit and --eval: build the project on the host and, with arm-none-eabi-gcc + picolibc + qemu-system-arm, on QEMU; run the first --verify-samples eval samples and compare with the simulator bit for bit (a difference exits 2 with QF_TARGET_MISMATCH, after the report is written). On QEMU also counts instructions per inference and per layer.' },
+  verify: { type: 'boolean', description: 'With --emit and --eval: the backend builds and runs the emitted project on each platform it knows and compares the first --verify-samples eval samples with the simulator bit for bit (a difference exits 2 with QF_TARGET_MISMATCH, after the report is written). For cortex-m: the host and, with arm-none-eabi-gcc + picolibc + qemu-system-arm, QEMU, where it also counts instructions per inference and per layer.' },
   'verify-samples': { type: 'string', valueName: 'N', description: `Eval samples --verify compares (default ${VERIFY_SAMPLES}).` },
 };
 
@@ -25,7 +25,7 @@ export const TARGET_OPTIONS: Record<string, OptionSpec> = {
 export interface TargetRequest {
   target: BackendTarget;
   allowFallback: boolean;
-  emit?: { format: 'c'; dir: string; force: boolean };
+  emit?: { format: string; dir: string; force: boolean };
   verify?: { samples: number };
 }
 
@@ -61,22 +61,32 @@ export async function targetRequest(ctx: CommandContext, hasEval: boolean): Prom
   needs(ctx, 'verify', '--eval PATH (the samples to compare)', hasEval);
   needs(ctx, 'verify-samples', '--verify', flagOption(o, 'verify'));
   if (name === undefined) return undefined;
-  if (emit !== undefined && emit !== 'c') throw usageError(`--emit must be "c", got "${emit}"`, 'quantize', { flag: '--emit', value: emit });
-  if (emit !== undefined && out === undefined) throw usageError('--emit c needs --out DIR (the project folder)', 'quantize', { flag: '--out' });
+  if (emit !== undefined && out === undefined) throw usageError(`--emit ${emit} needs --out DIR (the project folder)`, 'quantize', { flag: '--out' });
   const known = await listTargets();
   if (!known.some((t) => t.name === name)) {
     throw usageError(`unknown target "${name}" (known: ${known.map((t) => t.name).join(', ')}; see "quantforge targets")`, 'quantize', { target: name, targets: known.map((t) => t.name) });
   }
-  const { findTarget, isBackendTarget } = await import('@quantforge/core');
+  const { findTarget, isBackendTarget, requireBackendStep } = await import('@quantforge/core');
   const provider = findTarget(name)?.provider;
   if (!isBackendTarget(provider)) throw new QuantforgeError('QF_PLUGIN_UNKNOWN', `target "${name}" is not a backend target`, { details: { target: name } });
+  const backend = provider.backend;
   const req: TargetRequest = { target: provider, allowFallback: flagOption(o, 'allow-fallback') };
+  // Every step the flags ask for is checked against the backend now, before hours of calibration.
   if (emit !== undefined && out !== undefined) {
-    req.emit = { format: 'c', dir: ctx.path(out), force: flagOption(o, 'force') };
+    requireBackendStep(backend, 'emit');
+    const formats = backend.emitFormats ?? [];
+    if (formats.length > 0 && !formats.includes(emit)) {
+      throw usageError(`--emit must be ${formats.map((f) => `"${f}"`).join(' or ')} for the ${backend.name} backend, got "${emit}"`, 'quantize', { flag: '--emit', value: emit, formats: [...formats] });
+    }
+    req.emit = { format: emit, dir: ctx.path(out), force: flagOption(o, 'force') };
     const { checkEmitDir } = await import('../api/target.js');
     await checkEmitDir(req.emit.dir, { force: req.emit.force });
   }
-  if (flagOption(o, 'verify')) req.verify = { samples: positiveIntOption(o, 'verify-samples', 'quantize') ?? VERIFY_SAMPLES };
+  if (flagOption(o, 'verify')) {
+    requireBackendStep(backend, 'simulate');
+    requireBackendStep(backend, 'verify');
+    req.verify = { samples: positiveIntOption(o, 'verify-samples', 'quantize') ?? VERIFY_SAMPLES };
+  }
   return req;
 }
 
@@ -98,7 +108,8 @@ export async function finishTarget(ctx: CommandContext, result: QuantizeResult, 
   let recorded;
   const timings: NonNullable<typeof t.timingsMs> = {};
   let t0 = performance.now();
-  if (ev !== undefined && result.target?.program !== undefined) {
+  const simulates = typeof req.target.backend.simulate === 'function';
+  if (ev !== undefined && result.target?.program !== undefined && simulates) {
     const progress = ctx.progress();
     const r = await api.evaluateTarget(result, ev.modelPath, ev.data, {
       cwd: ctx.io.cwd, seed: ev.seed, record: req.verify?.samples ?? 0, onProgress: (e) => progress.listener({ ...e, stage: 'simulate' }),
@@ -109,34 +120,39 @@ export async function finishTarget(ctx: CommandContext, result: QuantizeResult, 
     t.evaluation = r.evaluation;
     recorded = r.recorded;
     timings.simulate = performance.now() - t0;
+  } else if (ev !== undefined && !simulates) {
+    result.report.warnings.push(`the ${req.target.backend.name} backend has no simulator: the simulated evaluation of ${t.name} was skipped`);
   } else if (ev !== undefined) {
     result.report.warnings.push(`no program was lowered for ${t.name}: the simulated evaluation was skipped`);
   }
   if (req.emit !== undefined) {
     t0 = performance.now();
-    t.emit = await api.emitTarget(result, req.emit.dir, { force: req.emit.force });
+    t.emit = await api.emitTarget(result, req.emit.dir, { format: req.emit.format, force: req.emit.force });
     timings.emit = performance.now() - t0;
   }
   if (req.verify !== undefined && t.emit !== undefined && recorded !== undefined) {
     t0 = performance.now();
-    const v = await api.verifyTarget({ dir: t.emit.dir, recorded });
+    const v = await api.verifyTarget(result, { dir: t.emit.dir, recorded });
     timings.verify = performance.now() - t0;
     t.verify = v.verify;
     if (v.instructions !== undefined) t.instructions = v.instructions;
   }
   if (Object.keys(timings).length > 0) t.timingsMs = timings;
-  return t.verify === undefined ? undefined : mismatchError(t.verify, t.emit?.dir ?? '');
+  return t.verify === undefined ? undefined : mismatchError(t.verify, t.emit?.dir ?? '', t.emit?.format);
 }
 
-/** `QF_TARGET_MISMATCH` naming the platforms whose outputs differ from the simulator, or undefined when none does. */
-export function mismatchError(verify: NonNullable<TargetReport['verify']>, dir: string): QuantforgeError | undefined {
+/**
+ * `QF_TARGET_MISMATCH` naming the platforms whose outputs differ from the simulator, or undefined when none does.
+ * Every key of `verify` but `samples` is a platform's verdict (cortex-m: `host`, `qemu`).
+ */
+export function mismatchError(verify: NonNullable<TargetReport['verify']>, dir: string, format = 'c'): QuantforgeError | undefined {
   const bad: string[] = [];
-  for (const p of ['host', 'qemu'] as const) {
-    const x = verify[p];
+  for (const [p, x] of Object.entries(verify)) {
+    if (typeof x !== 'object' || x === null) continue;
     if ('identical' in x && !x.identical) bad.push(`${p} (${x.mismatches} of ${x.samples} samples, first: ${x.firstMismatch ?? 'the file length'})`);
   }
   if (bad.length === 0) return undefined;
-  return new QuantforgeError('QF_TARGET_MISMATCH', `the emitted C program in ${dir} differs from the simulator on ${bad.join(' and ')}`, {
+  return new QuantforgeError('QF_TARGET_MISMATCH', `the emitted ${format.toUpperCase()} program in ${dir} differs from the simulator on ${bad.join(' and ')}`, {
     details: { verify, dir }, hint: 'A bug of the backend or its C kernels: the report has the verdicts. Please report it with the model.',
   });
 }

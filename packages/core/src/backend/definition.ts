@@ -3,6 +3,7 @@ import type { Model } from '../ir/graph.js';
 import type { TargetProvider } from '../plugins/types.js';
 import type { QuantizedTensor } from '../quant/encoding.js';
 import type { QuantPlan } from '../quant/plan.js';
+import type { TargetReport, TargetVerifyRun } from '../pipeline/report.js';
 import type { CheckOptions, NodeDiagnostic } from './diagnostics.js';
 import type { TargetProfile } from './profile.js';
 import type { Program } from './program.js';
@@ -20,24 +21,66 @@ export interface LowerInput {
 /** Integer inputs or outputs of one simulated sample, by ONNX value name, in the program's layout. */
 export type IntegerFeed = Record<string, Int8Array | Int16Array>;
 
-/** A file an emitter writes (path relative to the output folder). */
+/** A file an emitter writes (path relative to the output folder, `/`-separated). */
 export interface EmittedArtifact {
   path: string;
   contents: string | Uint8Array;
 }
 
+/** Options of {@link BackendDefinition.emit}: `format` is one of the backend's `emitFormats`; the rest is the backend's. */
+export type EmitOptions = Record<string, unknown> & { format?: string };
+
 /**
- * A deployment backend: target profiles as data, and the four steps a target takes part in.
+ * Float samples a simulated evaluation kept, packed as emitted runners read them: what `verify` compares against.
+ */
+export interface RecordedSamples {
+  samples: number;
+  /** Every sample's inputs back to back (program input order, ONNX layout, float32). */
+  inputs: Float32Array;
+  /** Every sample's dequantized simulator outputs back to back (program output order). */
+  outputs: Float32Array;
+  valuesPerSample: number;
+}
+
+/** One platform's verdict of {@link BackendDefinition.verify}: the comparison with the simulator, or why it was skipped. */
+export type VerifyVerdict = TargetVerifyRun;
+
+/** Options of {@link BackendDefinition.verify}. */
+export interface VerifyStepOptions {
+  /** Also count executed instructions of one inference where the backend can (default true). */
+  instructions?: boolean;
+  /** Timeout of every build or run process, in ms. */
+  timeoutMs?: number;
+}
+
+/** What {@link BackendDefinition.verify} returns: one verdict per platform, plus instruction counts when taken. */
+export interface BackendVerification {
+  samples: number;
+  /** Verdicts by platform name (the report's `target.verify` keys, e.g. `host` and `qemu` for Cortex-M). */
+  runs: Record<string, VerifyVerdict>;
+  instructions?: TargetReport['instructions'];
+}
+
+/**
+ * A deployment backend: target profiles as data, and the steps a target takes part in. Core's pipeline calls the
+ * required three; the optional ones are what the CLI (or any host) calls after a run, through this contract only.
  *
  * - `constrainPlan` runs at **plan** time: it forces the formats the kernels need (bits, granularity, symmetric
  *   weights), fixes encodings the kernels impose (softmax output) and ties tensors that must share an encoding. It
  *   returns a new plan; the input is not modified.
  * - `check` gives one diagnostic per node: the kernel it maps to, or a coded reason why not.
  * - `lower` builds the integer {@link Program} (parameters, layout, memory plan) from the quantized tensors.
- * - `simulate` runs a program bit-exactly (integer in, integer out); `emit` writes target artifacts.
+ * - `simulate` runs a program bit-exactly (integer in, integer out, in the program's layout). It is all a backend
+ *   provides for evaluation: core's `evaluateProgram` quantizes float feeds with the program inputs' scale and zero
+ *   point into `Program.layout`, simulates, and dequantizes, so every backend is measured the same way.
+ * - `emit` returns a program's artifacts (files) in one of `emitFormats`; the host writes them with core's
+ *   `writeArtifacts` (atomic), so no backend writes files itself.
+ * - `verify` builds and runs an emitted folder and compares it bit for bit with the recorded simulator outputs, one
+ *   verdict per platform it knows (a missing tool is a `{ skipped }` verdict, not an error).
  *
- * Capability checks (is a toolchain there, does a kernel library load) belong in `init` or `check`, never at import
- * time, so listing targets never fails.
+ * A host asked for a step the backend lacks fails with `QF_TARGET_UNSUPPORTED` naming the backend and the step.
+ * Capability checks (is a toolchain there, does a kernel library load) belong in `init`, `check` or `verify`, never
+ * at import time, so listing targets never fails.
  */
 export interface BackendDefinition {
   name: string;
@@ -47,8 +90,34 @@ export interface BackendDefinition {
   check(model: Model, plan: QuantPlan, profile: TargetProfile, options?: CheckOptions): NodeDiagnostic[];
   lower(input: LowerInput): Program;
   simulate?(program: Program, samples: readonly IntegerFeed[]): Promise<IntegerFeed[]>;
-  emit?(program: Program, options?: Record<string, unknown>): EmittedArtifact[] | Promise<EmittedArtifact[]>;
+  /** Formats `emit` takes as `options.format` (the first is the default), e.g. `['c']`. */
+  emitFormats?: readonly string[];
+  emit?(program: Program, options?: EmitOptions): EmittedArtifact[] | Promise<EmittedArtifact[]>;
+  verify?(dir: string, recorded: RecordedSamples, options?: VerifyStepOptions): Promise<BackendVerification>;
   describe?(): string;
+}
+
+/** The optional steps of a backend a host may ask for. */
+export type BackendStep = 'simulate' | 'emit' | 'verify';
+
+/**
+ * The backend's implementation of an optional step, or `QF_TARGET_UNSUPPORTED` naming the backend and the step.
+ *
+ * @example
+ * ```ts
+ * const emit = requireBackendStep(target.backend, 'emit');
+ * const files = await emit(program, { format: 'c' });
+ * ```
+ */
+export function requireBackendStep<S extends BackendStep>(backend: BackendDefinition, step: S): NonNullable<BackendDefinition[S]> {
+  const fn = backend[step];
+  if (typeof fn !== 'function') {
+    throw new QuantforgeError('QF_TARGET_UNSUPPORTED', `backend ${backend.name} has no ${step} step`, {
+      details: { backend: backend.name, step },
+      hint: `Targets of the ${backend.name} backend cannot ${step === 'simulate' ? 'be simulated' : step === 'emit' ? 'be emitted' : 'verify emitted code'}; drop the option that asks for it.`,
+    });
+  }
+  return fn.bind(backend) as NonNullable<BackendDefinition[S]>;
 }
 
 /**
@@ -79,6 +148,14 @@ export function defineBackend<T extends BackendDefinition>(definition: T): T {
   for (const fn of ['constrainPlan', 'check', 'lower'] as const) {
     if (typeof definition?.[fn] !== 'function') problems.push(`${fn} must be a function`);
   }
+  for (const fn of ['init', 'simulate', 'emit', 'verify', 'describe'] as const) {
+    if (definition?.[fn] !== undefined && typeof definition[fn] !== 'function') problems.push(`${fn} must be a function when given`);
+  }
+  const formats = definition?.emitFormats;
+  if (formats !== undefined && (!Array.isArray(formats) || formats.length === 0 || formats.some((f) => typeof f !== 'string' || f === ''))) {
+    problems.push('emitFormats must be a non-empty list of format names when given');
+  }
+  if (formats !== undefined && definition?.emit === undefined) problems.push('emitFormats is given but emit is not');
   const targets = definition?.targets ?? {};
   if (Object.keys(targets).length === 0) problems.push('targets must hold at least one profile');
   for (const [key, profile] of Object.entries(targets)) {

@@ -30,6 +30,11 @@ export interface TargetOutcome {
   backend: string;
   diagnostics: NodeDiagnostic[];
   program?: Program;
+  /**
+   * The target the run used (profile and backend definition): what hosts call the backend's optional steps through
+   * (`simulate`, `emit`, `verify`). Always set by the pipeline; not part of the result's JSON.
+   */
+  target?: BackendTarget;
 }
 
 function isPlugin(v: unknown): v is QuantforgePlugin {
@@ -120,7 +125,7 @@ export function lowerForTarget(
   warnings: string[],
 ): TargetOutcome {
   const { backend, profile } = active.target;
-  const outcome: TargetOutcome = { name: profile.name, backend: backend.name, diagnostics: input.diagnostics };
+  const outcome: TargetOutcome = { name: profile.name, backend: backend.name, diagnostics: input.diagnostics, target: active.target };
   const fallbacks = input.diagnostics.filter((d) => d.status === 'fallback');
   if (fallbacks.length > 0) warnings.push(`${fallbacks.length} node(s) fall back to float on ${profile.name} (${fallbacks.slice(0, 3).map((d) => d.node).join(', ')}); no program was lowered`);
   if (active.options.lower === false || fallbacks.length > 0) return outcome;

@@ -8,7 +8,7 @@ export type { CalibrateOptions, EvaluateOptions, RunOptions } from './run.js';
 export { IN_PROCESS_HISTOGRAM_SEARCHES, IN_PROCESS_WEIGHT_ELEMENTS } from './run.js';
 export { buildReport, QuantizeReportSchema, EncodingSummarySchema, TimingsSchema, type QuantizeReport, type ReportInput, type Timings } from './report.js';
 export {
-  targetReport, TargetReportSchema, TargetNodeSchema, TargetMemorySchema, TargetEvaluationSchema, TargetVerifyRunSchema, TargetInstructionsSchema, type TargetReport,
+  targetReport, TargetReportSchema, TargetNodeSchema, TargetMemorySchema, TargetEvaluationSchema, TargetVerifyRunSchema, TargetVerifySchema, TargetInstructionsSchema, type TargetReport, type TargetVerifyRun,
 } from './report.js';
 export { createResult, serializeEncodings, type QuantizeResult, type QuantizeResultJson, type SerializedEncodingEntry } from './result.js';
 export type { CalibrationResult } from './stages/calibrate.js';

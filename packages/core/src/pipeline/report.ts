@@ -86,6 +86,19 @@ export const TargetVerifyRunSchema = Type.Union([
   Type.Object({ skipped: Type.String() }),
 ]);
 
+/** One platform's verdict (see {@link TargetVerifyRunSchema}). */
+export type TargetVerifyRun = Static<typeof TargetVerifyRunSchema>;
+
+/**
+ * Emitted code compared with the simulator: `samples`, then one verdict per platform the backend verifies on, keyed
+ * by platform name. The Cortex-M backend always reports `host` and `qemu` (typed here); another backend's platforms
+ * are further keys of the same shape.
+ */
+export const TargetVerifySchema = Type.Object(
+  { samples: Type.Integer(), host: Type.Optional(TargetVerifyRunSchema), qemu: Type.Optional(TargetVerifyRunSchema) },
+  { additionalProperties: TargetVerifyRunSchema },
+);
+
 /** Executed instructions of the emitted program on an emulated CPU. */
 export const TargetInstructionsSchema = Type.Object({
   cpu: Type.String(),
@@ -103,7 +116,7 @@ export const TargetReportSchema = Type.Object({
   memory: Type.Union([TargetMemorySchema, Type.Null()]),
   evaluation: Type.Optional(TargetEvaluationSchema),
   emit: Type.Optional(Type.Object({ format: Type.String(), dir: Type.String(), files: Type.Integer() })),
-  verify: Type.Optional(Type.Object({ samples: Type.Integer(), host: TargetVerifyRunSchema, qemu: TargetVerifyRunSchema })),
+  verify: Type.Optional(TargetVerifySchema),
   instructions: Type.Optional(Type.Union([TargetInstructionsSchema, Type.Object({ skipped: Type.String() })])),
   /** Wall times of the steps after the run, in ms (each present when the step ran). */
   timingsMs: Type.Optional(Type.Object({ simulate: Type.Optional(Type.Number()), emit: Type.Optional(Type.Number()), verify: Type.Optional(Type.Number()) })),

@@ -1,9 +1,11 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { QuantforgeError } from '@quantforge/core';
+import { QuantforgeError, type BackendVerification, type RecordedSamples, type VerifyStepOptions } from '@quantforge/core';
 import { buildProject, runProject, type BuildRunOptions, type Platform } from './build-run.js';
 import { compareOutputs, type OutputComparison } from './compare.js';
+import { countInstructions } from './insns.js';
 import { probeToolchain, TOOLCHAIN_PACKAGES, type Toolchain } from './toolchain.js';
 
 /** One platform's verdict: the comparison with build and run times, or why it was skipped. */
@@ -63,5 +65,37 @@ export async function verifyCProject(dir: string, inputs: Float32Array, expected
     return result;
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/**
+ * The Cortex-M backend's `verify` step: {@link verifyCProject} on the recorded samples (platforms `host` and `qemu`),
+ * then, on QEMU, the executed instructions of the first sample's inference, per layer. A count that cannot be taken
+ * is `instructions: { skipped }`, never an error: the bit-exact verdicts are what the step is for.
+ *
+ * @example
+ * ```ts
+ * const { runs, instructions } = await verifyCortexM('out/fashion-m4', recorded);
+ * runs.host; // { samples: 200, identical: true, mismatches: 0, buildMs, runMs }
+ * ```
+ */
+export async function verifyCortexM(dir: string, recorded: RecordedSamples, options: VerifyStepOptions = {}): Promise<BackendVerification> {
+  const timing = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
+  const v = await verifyCProject(dir, recorded.inputs, recorded.outputs, recorded.valuesPerSample, timing);
+  const out: BackendVerification = { samples: v.samples, runs: { host: v.host, qemu: v.qemu } };
+  if (options.instructions === false) return out;
+  if ('skipped' in v.qemu) return { ...out, instructions: { skipped: `needs QEMU: ${v.qemu.skipped}` } };
+  if (recorded.samples === 0) return { ...out, instructions: { skipped: 'no samples' } };
+  const tmp = await mkdtemp(join(tmpdir(), 'qf-insns-in-'));
+  try {
+    const one = join(tmp, 'in.f32');
+    const sample = recorded.inputs.subarray(0, recorded.inputs.length / recorded.samples);
+    await writeFile(one, new Uint8Array(sample.buffer, sample.byteOffset, sample.byteLength));
+    const c = await countInstructions(dir, { input: one, ...timing });
+    return { ...out, instructions: { cpu: c.cpu, perInference: c.perInference[0]!, perLayer: c.perLayer.map((l) => ({ node: l.node, op: l.op, insns: l.insns })) } };
+  } catch (error) {
+    return { ...out, instructions: { skipped: `instruction counting failed: ${(error as Error).message.split('\n')[0]}` } };
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
   }
 }
