@@ -123,6 +123,14 @@ static inline int16x2_t qf_dsp_odd(int8x4_t v)
     return __sxtb16((int8x4_t)((u >> 8) | (u << 24)));
 }
 
+/* qf_dsp_odd in one instruction: gcc 12 does not fold the rotation into SXTB16, which the instruction encodes. */
+static inline int16x2_t qf_dsp_odd_ror(int8x4_t v)
+{
+    int16x2_t r;
+    __asm__("sxtb16 %0, %1, ror #8" : "=r"(r) : "r"(v));
+    return r;
+}
+
 /* sum_{i<n} (x[i] + xoff) * (w[i] + woff) mod 2^32; both offsets must pass qf_dsp_offset_ok. */
 static inline uint32_t qf_dot_s8_dsp(const int8_t *x, const int8_t *w, int32_t n, int32_t xoff, int32_t woff)
 {
