@@ -32,6 +32,27 @@ function quant(r: () => number, n: number): { multipliers: Int32Array; shifts: I
 // The offset extremes are where x + offset needs all 9 bits, so they are drawn often.
 const offset = (r: () => number): number => (r() < 0.3 ? (r() < 0.5 ? -127 : 128) : intIn(r, -127, 128));
 
+/** One conv-shaped kernel call's data (the TS kernels' arguments). */
+interface ConvCallArgs {
+  input: Int8Array; filter: Int8Array; bias: Int32Array; quant: { multipliers: ArrayLike<number>; shifts: ArrayLike<number> };
+  inputDims: Dims4; filterDims: Dims4; outputDims: Dims4; inputOffset: number; outputOffset: number;
+  stride: { h: number; w: number }; padding: { h: number; w: number }; dilation: { h: number; w: number }; activation: { min: number; max: number };
+}
+
+/** The C block that runs one conv-shaped kernel (`qf_conv_params`) on a case's data and prints its output. */
+function convCall(fn: string, a: ConvCallArgs): string {
+  const q = a.quant;
+  return `{
+    static const int8_t in[] = { ${list(a.input)} }, w[] = { ${list(a.filter)} };
+    static const int32_t b[] = { ${list(a.bias)} }, m[] = { ${list(q.multipliers)} }, s[] = { ${list(q.shifts)} };
+    static int8_t out[${size(a.outputDims)}];
+    static const qf_conv_params p = { ${dims(a.inputDims)}, ${dims(a.filterDims)}, ${dims(a.outputDims)}, ${a.inputOffset}, ${a.outputOffset},
+      ${a.stride.h}, ${a.stride.w}, ${a.padding.h}, ${a.padding.w}, ${a.dilation.h}, ${a.dilation.w}, ${a.activation.min}, ${a.activation.max}, m, s };
+    ${fn}(&p, in, w, b, out);
+    print(out, ${size(a.outputDims)});
+  }`;
+}
+
 /** kind 'wide' has a column of more than 256 values (the per-tap DSP dot); '1x1' goes through conv1x1S8. */
 function convCase(seed: number, kind: 'generic' | '1x1' | 'grouped' | 'wide'): Case {
   const r = rng(seed);
@@ -55,16 +76,8 @@ function convCase(seed: number, kind: 'generic' | '1x1' | 'grouped' | 'wide'): C
   const inputOffset = offset(r);
   const outputOffset = intIn(r, -128, 127);
   const activation = r() < 0.5 ? { min: -128, max: 127 } : { min: intIn(r, -128, -20), max: intIn(r, 20, 127) };
-  const c = `{
-    static const int8_t in[] = { ${list(input)} }, w[] = { ${list(filter)} };
-    static const int32_t b[] = { ${list(bias)} }, m[] = { ${list(q.multipliers)} }, s[] = { ${list(q.shifts)} };
-    static int8_t out[${size(outputDims)}];
-    static const qf_conv_params p = { ${dims(inputDims)}, ${dims(filterDims)}, ${dims(outputDims)}, ${inputOffset}, ${outputOffset},
-      ${stride.h}, ${stride.w}, ${padding.h}, ${padding.w}, ${dilation.h}, ${dilation.w}, ${activation.min}, ${activation.max}, m, s };
-    qf_conv_s8(&p, in, w, b, out);
-    print(out, ${size(outputDims)});
-  }`;
   const args = { input, inputDims, filter, filterDims, bias, outputDims, inputOffset, outputOffset, stride, padding, dilation, activation, quant: q };
+  const c = convCall('qf_conv_s8', args);
   return { kind, c, ts: () => (kind === '1x1' ? conv1x1S8(args) : convS8(args)) };
 }
 
@@ -115,16 +128,8 @@ function depthwiseCase(seed: number, mult: 1 | 2): Case {
   const inputOffset = offset(r);
   const outputOffset = intIn(r, -128, 127);
   const activation = r() < 0.5 ? { min: -128, max: 127 } : { min: intIn(r, -128, -20), max: intIn(r, 20, 127) };
-  const c = `{
-    static const int8_t in[] = { ${list(input)} }, w[] = { ${list(filter)} };
-    static const int32_t b[] = { ${list(bias)} }, m[] = { ${list(q.multipliers)} }, s[] = { ${list(q.shifts)} };
-    static int8_t out[${size(outputDims)}];
-    static const qf_conv_params p = { ${dims(inputDims)}, ${dims(filterDims)}, ${dims(outputDims)}, ${inputOffset}, ${outputOffset},
-      ${stride.h}, ${stride.w}, ${padding.h}, ${padding.w}, ${dilation.h}, ${dilation.w}, ${activation.min}, ${activation.max}, m, s };
-    qf_depthwise_conv_s8(&p, in, w, b, out);
-    print(out, ${size(outputDims)});
-  }`;
   const args = { input, inputDims, filter, filterDims, bias, outputDims, inputOffset, outputOffset, stride, padding, dilation, activation, quant: q };
+  const c = convCall('qf_depthwise_conv_s8', args);
   const covers = [cIn >= 4 && 'block', cIn % 4 !== 0 && 'tail', (padding.h > 0 || padding.w > 0) && 'pad', (stride.h > 1 || stride.w > 1) && 'stride',
     (dilation.h > 1 || dilation.w > 1) && 'dilation', (inputOffset === -127 || inputOffset === 128) && `offset ${inputOffset}`].filter((t): t is string => t !== false);
   return { kind: `depthwise-m${mult}`, c, ts: () => depthwiseConvS8(args), covers: covers.map((t) => `m${mult} ${t}`) };
