@@ -1,5 +1,5 @@
 import { multiplyByQuantizedMultiplierInt64 } from '../arith/requantize.js';
-import { avgPoolRound } from './pooling.js';
+import { poolInto } from './pooling.js';
 import { checkDims, checkLength, checkTile, invalid, type ActivationClamp, type Dims4, type PerChannelQuant, type Tile } from './types.js';
 
 // int16x8 kernels (TFLite reference_integer_ops int16 paths, CMSIS-NN arm_*_s16): int16 symmetric activations (no
@@ -218,39 +218,8 @@ function pool16(a: PoolS16Args, average: boolean): Int16Array {
   checkLength('input', a.input, checkDims('inputDims', a.inputDims));
   checkDims('outputDims', a.outputDims);
   checkClamp16(a.activation);
-  const { n: batches, h: inH, w: inW, c: channels } = a.inputDims;
-  const { h: outH, w: outW } = a.outputDims;
-  const { input, filter, stride, padding } = a;
-  const out = out16(a.output, batches * outH * outW * channels);
-  let o = 0;
-  for (let b = 0; b < batches; b++) {
-    for (let oy = 0; oy < outH; oy++) {
-      const y0 = oy * stride.h - padding.h;
-      const yStart = Math.max(0, y0);
-      const yEnd = Math.min(inH, y0 + filter.h);
-      for (let ox = 0; ox < outW; ox++) {
-        const x0 = ox * stride.w - padding.w;
-        const xStart = Math.max(0, x0);
-        const xEnd = Math.min(inW, x0 + filter.w);
-        const count = Math.max(0, yEnd - yStart) * Math.max(0, xEnd - xStart);
-        if (average && count === 0) throw invalid(`average pool output (${oy}, ${ox}) covers no input pixel`, { oy, ox });
-        for (let c = 0; c < channels; c++) {
-          let acc = average ? 0 : INT16_MIN;
-          for (let iy = yStart; iy < yEnd; iy++) {
-            for (let ix = xStart; ix < xEnd; ix++) {
-              const x = input[((b * inH + iy) * inW + ix) * channels + c] as number;
-              if (average) acc += x;
-              else if (x > acc) acc = x;
-            }
-          }
-          let v = average ? avgPoolRound(acc, count) : acc;
-          v = v < a.activation.min ? a.activation.min : v > a.activation.max ? a.activation.max : v;
-          out[o++] = v;
-        }
-      }
-    }
-  }
-  return out;
+  const { n, c } = a.inputDims;
+  return poolInto(a, average, out16(a.output, n * a.outputDims.h * a.outputDims.w * c), INT16_MIN);
 }
 
 /**

@@ -42,13 +42,32 @@ function checkPool(a: PoolS8Args): void {
   }
 }
 
-function pool(a: PoolS8Args, average: boolean): Int8Array {
-  checkPool(a);
+/** The window geometry and clamp a pooling loop needs, whatever the element width. */
+export interface PoolWindow {
+  input: ArrayLike<number>;
+  inputDims: Dims4;
+  filter: Tile;
+  stride: Tile;
+  padding: Tile;
+  outputDims: Dims4;
+  activation: ActivationClamp;
+}
+
+/**
+ * The pooling loop shared by the int8 and int16 kernels (checked arguments): per output pixel the in-image taps, their
+ * sum divided with {@link avgPoolRound} or their maximum starting from `maxStart` (the type's minimum), then the clamp.
+ * Writes into `out` and returns it.
+ *
+ * @example
+ * ```ts
+ * poolInto(window, true, new Int16Array(n), -32768);
+ * ```
+ */
+export function poolInto<T extends Int8Array | Int16Array>(a: PoolWindow, average: boolean, out: T, maxStart: number): T {
   const { n: batches, h: inH, w: inW, c: channels } = a.inputDims;
   const { h: outH, w: outW } = a.outputDims;
   const { input, filter, stride, padding } = a;
   const { min, max } = a.activation;
-  const out = outputBuffer(a.output, batches * outH * outW * channels);
   let o = 0;
   for (let b = 0; b < batches; b++) {
     for (let oy = 0; oy < outH; oy++) {
@@ -64,7 +83,7 @@ function pool(a: PoolS8Args, average: boolean): Int8Array {
           throw invalid(`average pool output (${oy}, ${ox}) covers no input pixel; the padding is larger than the window`, { oy, ox });
         }
         for (let c = 0; c < channels; c++) {
-          let acc = average ? 0 : -128;
+          let acc = average ? 0 : maxStart;
           for (let iy = yStart; iy < yEnd; iy++) {
             for (let ix = xStart; ix < xEnd; ix++) {
               const x = input[((b * inH + iy) * inW + ix) * channels + c] as number;
@@ -80,6 +99,12 @@ function pool(a: PoolS8Args, average: boolean): Int8Array {
     }
   }
   return out;
+}
+
+function pool(a: PoolS8Args, average: boolean): Int8Array {
+  checkPool(a);
+  const { n, c } = a.inputDims;
+  return poolInto(a, average, outputBuffer(a.output, n * a.outputDims.h * a.outputDims.w * c), -128);
 }
 
 /**
