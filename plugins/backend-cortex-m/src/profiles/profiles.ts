@@ -71,7 +71,7 @@ function profile16(name: CortexMTargetName): TargetProfile {
   const base = profile(name);
   return {
     ...base, name: `${name}-int16x8`, ops: cmsisNnOps16(kernelVariant(base)),
-    notes: [...CPUS[name].notes, 'int16x8 mode (TFLite 16x8): int16 symmetric activations, int8 per-channel weights, int64 bias; no Add, Mul, Softmax or tables'],
+    notes: [...CPUS[name].notes, 'int16x8 mode (TFLite 16x8): int16 symmetric activations, int8 per-channel weights, int64 bias; Add and Mul of two activations only (no constant operand), no Softmax or lookup tables'],
   };
 }
 
